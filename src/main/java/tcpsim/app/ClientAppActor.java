@@ -1,0 +1,136 @@
+package tcpsim.app;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import tcpsim.host.HostActor;
+import tcpsim.runtime.Clock;
+import tcpsim.sock.SocketActor;
+
+/**
+ * A client process opening {@code count} connections: socket(), setsockopt(), connect(), each on its
+ * own socket. The i-th starts at start + i × every; with {@code maxInFlight} it also waits until fewer
+ * than that many connects are pending (1 = one after another).
+ */
+public final class ClientAppActor extends AbstractBehavior<ClientAppActor.Command> {
+    public sealed interface Command permits SysReply, Tick {}
+
+    /** Time to start the next connection(s). */
+    enum Tick implements Command { INSTANCE }
+
+    public record Params(String name, long startNanos, int daddr, int dport, int count, long everyNanos,
+                         int maxInFlight, boolean reuseaddr, boolean reuseport) {}
+
+    private final Params p;
+    private final ActorRef<HostActor.Command> host;
+    private final RunStats stats;
+    private final Clock clock;
+    private final TimerScheduler<Command> timers;
+    /** Sockets created but not yet connecting, by index (replies to socket() come back in order). */
+    private final List<Integer> awaitingSocket = new ArrayList<>();
+    private final Map<Integer, Long> started = new HashMap<>();
+    private final Map<ActorRef<SocketActor.Command>, Integer> indexOf = new HashMap<>();
+    private int next;
+    private int inFlight;
+    private int finished;
+    private boolean tickDue;
+
+    public static Behavior<Command> create(Params p, ActorRef<HostActor.Command> host, RunStats stats, Clock clock) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(t -> new ClientAppActor(ctx, t, p, host, stats, clock)));
+    }
+
+    private ClientAppActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, Params p,
+                           ActorRef<HostActor.Command> host, RunStats stats, Clock clock) {
+        super(ctx);
+        this.p = p;
+        this.host = host;
+        this.stats = stats;
+        this.clock = clock;
+        this.timers = timers;
+        stats.appStarted();
+        if (p.startNanos() > 0) timers.startSingleTimer(Tick.INSTANCE, Duration.ofNanos(p.startNanos()));
+        else ctx.getSelf().tell(Tick.INSTANCE);
+        tickDue = true;
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+            .onMessageEquals(Tick.INSTANCE, this::onTick)
+            .onMessage(SysReply.class, this::onReply)
+            .build();
+    }
+
+    private boolean mayStart() {
+        return next < p.count() && (p.maxInFlight() <= 0 || inFlight < p.maxInFlight());
+    }
+
+    private Behavior<Command> onTick() {
+        tickDue = false;
+        // with every = 0 all connections start now, within the in-flight limit
+        do {
+            if (!mayStart()) break;
+            startOne();
+        } while (p.everyNanos() == 0);
+        scheduleNext();
+        return this;
+    }
+
+    private void scheduleNext() {
+        if (tickDue || next >= p.count() || !mayStart() && p.everyNanos() == 0) return;
+        long due = p.startNanos() + next * p.everyNanos();
+        long delay = Math.max(0, due - clock.nanos());
+        tickDue = true;
+        timers.startSingleTimer(Tick.INSTANCE, Duration.ofNanos(delay));
+    }
+
+    private void startOne() {
+        int i = next++;
+        inFlight++;
+        started.put(i, clock.nanos());
+        awaitingSocket.add(i);
+        host.tell(new HostActor.SocketCall(getContext().getSelf().narrow()));
+    }
+
+    private Behavior<Command> onReply(SysReply r) {
+        return switch (r.call()) {
+            case "socket" -> onSocket(r);
+            case "connect" -> onConnected(r);
+            default -> this; // setsockopt
+        };
+    }
+
+    private Behavior<Command> onSocket(SysReply r) {
+        int i = awaitingSocket.remove(0);
+        ActorRef<SocketActor.Command> sock = r.sock();
+        indexOf.put(sock, i);
+        ActorRef<SysReply> self = getContext().getSelf().narrow();
+        if (p.reuseaddr()) sock.tell(new SocketActor.SetOption(SocketActor.Option.SO_REUSEADDR, 1, self));
+        if (p.reuseport()) sock.tell(new SocketActor.SetOption(SocketActor.Option.SO_REUSEPORT, 1, self));
+        sock.tell(new SocketActor.Connect(p.daddr(), p.dport(), self));
+        return this;
+    }
+
+    private Behavior<Command> onConnected(SysReply r) {
+        inFlight--;
+        finished++;
+        int index = indexOf.remove(r.sock());
+        stats.outcome(p.name(), index, started.remove(index), clock.nanos(), r.failed() ? r.errno().name() : "connected");
+        if (finished == p.count()) {
+            stats.appFinished();
+            return this;
+        }
+        if (p.everyNanos() == 0) onTick();
+        else scheduleNext();
+        return this;
+    }
+}

@@ -1,0 +1,118 @@
+package tcpsim.app;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import tcpsim.host.HostActor;
+import tcpsim.runtime.Clock;
+import tcpsim.sock.SocketActor;
+
+/**
+ * A server process: socket(), setsockopt(), bind(), listen(backlog), then accept() in a loop. Each
+ * call is a request to the socket's actor and the process waits for the reply, as a blocked thread.
+ */
+public final class ServerAppActor extends AbstractBehavior<ServerAppActor.Command> {
+    public sealed interface Command permits SysReply, Start {}
+
+    enum Start implements Command { INSTANCE }
+
+    /** What the server does; {@code accept} = Integer.MAX_VALUE keeps accepting. */
+    public record Params(String name, long startNanos, int address, int port, int backlog, boolean reuseaddr,
+                         boolean reuseport, int accept) {}
+
+    private final Params p;
+    private final ActorRef<HostActor.Command> host;
+    private final RunStats stats;
+    private final Clock clock;
+    private ActorRef<SocketActor.Command> listener;
+    private final List<ActorRef<SocketActor.Command>> accepted = new ArrayList<>();
+    private int step;
+    private long acceptStarted;
+
+    public static Behavior<Command> create(Params p, ActorRef<HostActor.Command> host, RunStats stats, Clock clock) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(t -> new ServerAppActor(ctx, t, p, host, stats, clock)));
+    }
+
+    private ServerAppActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, Params p,
+                           ActorRef<HostActor.Command> host, RunStats stats, Clock clock) {
+        super(ctx);
+        this.p = p;
+        this.host = host;
+        this.stats = stats;
+        this.clock = clock;
+        if (p.accept() != Integer.MAX_VALUE) stats.appStarted();
+        if (p.startNanos() > 0) timers.startSingleTimer(Start.INSTANCE, Duration.ofNanos(p.startNanos()));
+        else ctx.getSelf().tell(Start.INSTANCE);
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+            .onMessageEquals(Start.INSTANCE, () -> {
+                host.tell(new HostActor.SocketCall(self()));
+                return this;
+            })
+            .onMessage(SysReply.class, this::onReply)
+            .build();
+    }
+
+    private ActorRef<SysReply> self() {
+        return getContext().getSelf().narrow();
+    }
+
+    private Behavior<Command> onReply(SysReply r) {
+        switch (r.call()) {
+            case "socket" -> {
+                listener = r.sock();
+                listener.tell(new SocketActor.SetOption(SocketActor.Option.SO_REUSEADDR, p.reuseaddr() ? 1 : 0, self()));
+            }
+            case "setsockopt" -> {
+                if (step++ == 0) listener.tell(new SocketActor.SetOption(SocketActor.Option.SO_REUSEPORT, p.reuseport() ? 1 : 0, self()));
+                else listener.tell(new SocketActor.Bind(p.address(), p.port(), self()));
+            }
+            case "bind" -> {
+                if (r.failed()) return fail("bind", r);
+                listener.tell(new SocketActor.Listen(p.backlog(), self()));
+            }
+            case "listen" -> {
+                if (r.failed()) return fail("listen", r);
+                acceptNext();
+            }
+            case "accept" -> {
+                stats.outcome(p.name(), accepted.size(), acceptStarted, clock.nanos(),
+                    r.failed() ? r.errno().name() : "accepted");
+                if (r.failed()) return finish();
+                accepted.add(r.sock());
+                acceptNext();
+            }
+            default -> { }
+        }
+        return this;
+    }
+
+    private void acceptNext() {
+        if (accepted.size() >= p.accept()) {
+            finish();
+            return;
+        }
+        acceptStarted = clock.nanos();
+        listener.tell(new SocketActor.Accept(self()));
+    }
+
+    private Behavior<Command> fail(String call, SysReply r) {
+        stats.outcome(p.name(), 0, clock.nanos(), clock.nanos(), call + " " + r.errno().name());
+        return finish();
+    }
+
+    private Behavior<Command> finish() {
+        if (p.accept() != Integer.MAX_VALUE) stats.appFinished();
+        return this;
+    }
+}

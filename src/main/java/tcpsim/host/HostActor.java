@@ -1,0 +1,157 @@
+package tcpsim.host;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import tcpsim.app.SysReply;
+import tcpsim.hash.BindBucketActor;
+import tcpsim.hash.EhashBucketActor;
+import tcpsim.net.Icmp;
+import tcpsim.net.Packet;
+import tcpsim.net.Skb;
+import tcpsim.net.ipv4.FourTuple;
+import tcpsim.net.ipv4.InetHashtables.EhashEntry;
+import tcpsim.net.ipv4.RequestSock;
+import tcpsim.net.ipv4.TcpInput;
+import tcpsim.net.ipv4.TcpIpv4;
+import tcpsim.net.ipv4.TcpSock;
+import tcpsim.net.ipv4.TcpState;
+import tcpsim.sock.ListenerEntry;
+import tcpsim.sock.ReqEntry;
+import tcpsim.sock.RequestSockActor;
+import tcpsim.sock.SockEntry;
+import tcpsim.sock.SocketActor;
+import tcpsim.timer.TimerBaseActor;
+
+/**
+ * A network namespace: parent of its sockets, request socks, bucket locks, timer base and
+ * applications. Its mailbox is the namespace's receive softirq: tcp_v4_rcv looks sockets up without
+ * locks (RCU) and hands the segment on; for a listener it runs tcp_conn_request itself, since the
+ * listener path takes no socket lock.
+ */
+public final class HostActor extends AbstractBehavior<HostActor.Command> {
+    public sealed interface Command {}
+
+    /** A packet from a link (the NIC's receive path). */
+    public record Rx(Packet packet) implements Command {}
+
+    /** net/socket.c: __sys_socket(AF_INET, SOCK_STREAM, 0) — replies with the new socket. */
+    public record SocketCall(ActorRef<SysReply> replyTo) implements Command {}
+
+    /** tcp_v4_syn_recv_sock's inet_csk_clone_lock: the child's actor, spawned here (its owner). */
+    public record CreateOpenreqChild(TcpSock child, Skb skb, RequestSock req, ActorRef<RequestSockActor.Command> reqRef,
+                                     ListenerEntry listener) implements Command {}
+
+    /** Start a process in this namespace. */
+    public record Spawn(Behavior<?> behavior, String name) implements Command {}
+
+    /** Bucket lock counts: powers of two, small (the kernel's lock arrays are small too). */
+    public static final int EHASH_LOCKS = 64, BHASH_LOCKS = 64;
+
+    private final NetNs ns;
+    private int nextSock;
+    private int nextReq;
+
+    public static Behavior<Command> create(NetNs ns) {
+        return Behaviors.setup(ctx -> new HostActor(ctx, ns));
+    }
+
+    @SuppressWarnings("unchecked")
+    private HostActor(ActorContext<Command> ctx, NetNs ns) {
+        super(ctx);
+        this.ns = ns;
+        ns.host = ctx.getSelf();
+        ns.timerBase = ctx.spawn(TimerBaseActor.create(ns.clock), "timers");
+        ns.ehashLocks = new ActorRef[EHASH_LOCKS];
+        for (int i = 0; i < EHASH_LOCKS; i++) ns.ehashLocks[i] = ctx.spawn(EhashBucketActor.create(ns), "ehash-" + i);
+        ns.bhashLocks = new ActorRef[BHASH_LOCKS];
+        for (int i = 0; i < BHASH_LOCKS; i++) ns.bhashLocks[i] = ctx.spawn(BindBucketActor.create(ns), "bhash-" + i);
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+            .onMessage(Rx.class, this::onRx)
+            .onMessage(SocketCall.class, this::onSocket)
+            .onMessage(CreateOpenreqChild.class, this::onCreateChild)
+            .onMessage(Spawn.class, this::onSpawn)
+            .build();
+    }
+
+    private Behavior<Command> onSocket(SocketCall m) {
+        TcpSock sk = new TcpSock();
+        ActorRef<SocketActor.Command> ref = getContext().spawn(SocketActor.create(ns, sk), "sock-" + (++nextSock));
+        m.replyTo().tell(SysReply.ok("socket", ref));
+        return this;
+    }
+
+    private Behavior<Command> onCreateChild(CreateOpenreqChild m) {
+        getContext().spawn(SocketActor.createChild(ns, m.child(), m.skb(), m.req(), m.reqRef(), m.listener()),
+            "sock-" + (++nextSock));
+        return this;
+    }
+
+    private Behavior<Command> onSpawn(Spawn m) {
+        getContext().spawn(m.behavior(), m.name());
+        return this;
+    }
+
+    /**
+     * net/ipv4/tcp_ipv4.c: tcp_v4_rcv — established or request socks by 4-tuple, then listeners by port,
+     * else a RST (no_tcp_socket).
+     */
+    private Behavior<Command> onRx(Rx m) {
+        if (m.packet() instanceof Icmp icmp) {
+            // tcp_v4_err is not modelled yet
+            if (ns.trace.on()) ns.trace.event("note", ns.name, "not modelled: ICMP " + icmp.type() + "/" + icmp.code());
+            return this;
+        }
+        Skb skb = (Skb) m.packet();
+        ns.mib.inc(Mib.Counter.TcpInSegs);
+        EhashEntry e = ns.ehash.get(FourTuple.ofIncoming(skb)); // __inet_lookup_established
+        if (e instanceof SockEntry s) {
+            s.ref().tell(new SocketActor.SegmentArrived(skb));
+            return this;
+        }
+        if (e instanceof ReqEntry r) {
+            r.ref().tell(new RequestSockActor.SegmentArrived(skb));
+            return this;
+        }
+        ListenerEntry l = ns.lhash.get(skb.dport()); // __inet_lookup_listener
+        if (l != null && (l.sk().inetSaddr == 0 || l.sk().inetSaddr == skb.daddr()) && l.sk().skState == TcpState.LISTEN) {
+            tcpV4DoRcvListen(l, skb);
+            return this;
+        }
+        // no_tcp_socket
+        if (!skb.rst()) ns.xmit(TcpIpv4.tcpV4SendReset(skb));
+        return this;
+    }
+
+    /**
+     * net/ipv4/tcp_ipv4.c: tcp_v4_do_rcv for a listener: tcp_v4_cookie_check (no cookies modelled:
+     * the listener itself), then tcp_rcv_state_process's LISTEN case; a non-zero return sends a RST.
+     */
+    private void tcpV4DoRcvListen(ListenerEntry l, Skb skb) {
+        switch (TcpInput.tcpRcvStateProcessListen(skb)) {
+            case RESET -> ns.xmit(TcpIpv4.tcpV4SendReset(skb));
+            case DISCARD -> { }
+            case CONN_REQUEST -> tcpV4ConnRequest(l, skb);
+        }
+    }
+
+    /** net/ipv4/tcp_ipv4.c: tcp_v4_conn_request -> tcp_conn_request, then the request's actor. */
+    private void tcpV4ConnRequest(ListenerEntry l, Skb skb) {
+        Sysctls s = ns.sysctl;
+        var env = new TcpInput.ConnRequestEnv(s.tcpSyncookies(), s.tcpMaxSynBacklog(), s.tcpTimestamps() != 0,
+            s.tcpSack() != 0, s.tcpWindowScaling() != 0, s.tcpRmemDefault(), s.tcpRmemMax(), s.rmemMax(), ns.mtu,
+            ns.isnSecret, ns.tsSecret, s.tcpTimestamps() == 1, ns.clock.nanos());
+        RequestSock req = TcpInput.tcpConnRequest(new TcpInput.ListenerView(l.sk().skMaxAckBacklog, l.queue(),
+            l.synackRetries()), skb, env, 0, ns.mib);
+        if (req == null) return;
+        l.queue().reqskQueueAdded(); // inet_csk_reqsk_queue_added, counted now so the next SYN sees it
+        getContext().spawn(RequestSockActor.create(ns, req, l), "req-" + (++nextReq));
+    }
+}

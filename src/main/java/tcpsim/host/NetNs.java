@@ -1,0 +1,129 @@
+package tcpsim.host;
+
+import akka.actor.typed.ActorRef;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import tcpsim.hash.BindBucketActor;
+import tcpsim.hash.EhashBucketActor;
+import tcpsim.link.LinkActor;
+import tcpsim.net.Packet;
+import tcpsim.net.Skb;
+import tcpsim.net.ipv4.FourTuple;
+import tcpsim.net.ipv4.InetHashtables;
+import tcpsim.net.ipv4.TcpSock;
+import tcpsim.runtime.Clock;
+import tcpsim.runtime.Trace;
+import tcpsim.sock.ListenerEntry;
+import tcpsim.timer.TimerBaseActor;
+
+/**
+ * struct net: one network namespace's sysctls, counters, secrets and hash tables. The tables are read
+ * without locks (the kernel's RCU lookups: the receive demux, __inet_check_established's readers);
+ * only the bucket actors, which stand for the bucket locks, write them.
+ */
+public final class NetNs {
+    public final String name;
+    public final int addr;
+    public final Sysctls sysctl;
+    public final Mib mib = new Mib();
+    public final Clock clock;
+    public final Trace trace;
+
+    /** Per-namespace secrets and draws, all from the scenario seed (net_get_random_once etc.). */
+    public final Random random;
+    public final long isnSecret;
+    public final long tsSecret;
+    public final long portSecret;
+    /** net/ipv4/inet_hashtables.c: table_perturb */
+    public final int[] tablePerturb = new int[InetHashtables.INET_TABLE_PERTURB_SIZE];
+
+    /** ehash: 4-tuple to full socket or request sock. */
+    public final ConcurrentHashMap<FourTuple, InetHashtables.EhashEntry> ehash = new ConcurrentHashMap<>();
+    /** lhash2, reduced to port -> listener (one listener per port until SO_REUSEPORT is modelled). */
+    public final ConcurrentHashMap<Integer, ListenerEntry> lhash = new ConcurrentHashMap<>();
+
+    /** Every socket the namespace holds, for ss-like reports; guarded by itself. */
+    public final List<TcpSock> socks = new ArrayList<>();
+
+    final Map<Integer, ActorRef<LinkActor.Command>> routes = new ConcurrentHashMap<>();
+    ActorRef<EhashBucketActor.Command>[] ehashLocks;
+    ActorRef<BindBucketActor.Command>[] bhashLocks;
+    ActorRef<TimerBaseActor.Command> timerBase;
+    ActorRef<HostActor.Command> host;
+    public final int mtu;
+
+    public NetNs(String name, int addr, Sysctls sysctl, int mtu, long seed, Clock clock, Trace trace) {
+        this.name = name;
+        this.addr = addr;
+        this.sysctl = sysctl;
+        this.mtu = mtu;
+        this.clock = clock;
+        this.trace = trace;
+        this.random = new Random(seed);
+        this.isnSecret = random.nextLong();
+        this.tsSecret = random.nextLong();
+        this.portSecret = random.nextLong();
+        for (int i = 0; i < tablePerturb.length; i++) tablePerturb[i] = random.nextInt();
+    }
+
+    /** The ehash bucket lock for a tuple (inet_ehash_lockp). */
+    public ActorRef<EhashBucketActor.Command> ehashLock(FourTuple t) {
+        return ehashLocks[Math.floorMod(t.hashCode(), ehashLocks.length)];
+    }
+
+    /** The bhash bucket lock for a port (inet_bhashfn). */
+    public ActorRef<BindBucketActor.Command> bhashLock(int port) {
+        return bhashLocks[Math.floorMod(port * 0x9E3779B1, bhashLocks.length)];
+    }
+
+    public ActorRef<TimerBaseActor.Command> timerBase() {
+        return timerBase;
+    }
+
+    public ActorRef<HostActor.Command> host() {
+        return host;
+    }
+
+    /** ip route add DADDR via the link (one link per peer). */
+    public void route(int daddr, ActorRef<LinkActor.Command> link) {
+        routes.put(daddr, link);
+    }
+
+    public boolean routed(int daddr) {
+        return routes.containsKey(daddr);
+    }
+
+    /**
+     * ip_queue_xmit / ip_build_and_send_pkt: count the segment and hand it to the link toward its
+     * destination. Without a route the segment is dropped (the model routes only to linked hosts).
+     */
+    public void xmit(Packet p) {
+        if (p instanceof Skb skb) {
+            mib.inc(Mib.Counter.TcpOutSegs);
+            if (skb.rst()) mib.inc(Mib.Counter.TcpOutRsts);
+        }
+        ActorRef<LinkActor.Command> link = routes.get(p.daddr());
+        if (link != null) link.tell(new LinkActor.Transmit(p));
+        else if (trace.on()) trace.event("noroute", name, p.toString());
+    }
+
+    public void register(TcpSock sk) {
+        synchronized (socks) {
+            socks.add(sk);
+        }
+    }
+
+    public void unregister(TcpSock sk) {
+        synchronized (socks) {
+            socks.remove(sk);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name + "(" + Skb.ip(addr) + ")";
+    }
+}

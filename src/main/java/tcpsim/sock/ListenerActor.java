@@ -1,0 +1,144 @@
+package tcpsim.sock;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.StashBuffer;
+import java.util.ArrayDeque;
+import tcpsim.app.SysReply;
+import tcpsim.host.NetNs;
+import tcpsim.net.ipv4.Errno;
+import tcpsim.net.ipv4.RequestSockQueue;
+import tcpsim.net.ipv4.Socket;
+import tcpsim.net.ipv4.TcpSock;
+import tcpsim.net.ipv4.TcpState;
+
+/**
+ * A listening socket: the same actor as the socket that called listen(), now behaving as a listener.
+ * Its mailbox is lock_sock(listener), taken by accept(), listen() and close() only: SYNs and the final
+ * ACKs never come here (the receive path is lockless for listeners since 4.4). The accept FIFO is
+ * the {@link RequestSockQueueActor}'s (rskq_lock).
+ */
+public final class ListenerActor extends AbstractBehavior<SocketActor.Command> {
+    private final NetNs ns;
+    private final TcpSock sk;
+    private final RequestSockQueue queue;
+    private final ActorRef<RequestSockQueueActor.Command> queueActor;
+    private final ListenerEntry entry;
+    private final StashBuffer<SocketActor.Command> stash;
+    /** Blocked accept() callers, woken one per connection (inet_csk_wait_for_connect is exclusive). */
+    private final ArrayDeque<ActorRef<SysReply>> waiters = new ArrayDeque<>();
+
+    static Behavior<SocketActor.Command> create(ActorContext<SocketActor.Command> ctx, NetNs ns, TcpSock sk,
+                                                RequestSockQueue queue, StashBuffer<SocketActor.Command> stash) {
+        return new ListenerActor(ctx, ns, sk, queue, stash);
+    }
+
+    private ListenerActor(ActorContext<SocketActor.Command> ctx, NetNs ns, TcpSock sk, RequestSockQueue queue,
+                          StashBuffer<SocketActor.Command> stash) {
+        super(ctx);
+        this.ns = ns;
+        this.sk = sk;
+        this.queue = queue;
+        this.stash = stash;
+        this.queueActor = ctx.spawn(RequestSockQueueActor.create(ctx.getSelf(), queue), "accept-queue");
+        this.entry = new ListenerEntry(sk, queue, ctx.getSelf(), queueActor,
+            sk.icskSynRetries != 0 ? sk.icskSynRetries : ns.sysctl.tcpSynackRetries());
+        ns.register(sk);
+        // sk->sk_prot->hash: inet_hash puts the listener in lhash2
+        ns.lhash.put(sk.inetNum, entry);
+    }
+
+    @Override
+    public Receive<SocketActor.Command> createReceive() {
+        return newReceiveBuilder()
+            .onMessage(SocketActor.Accept.class, this::onAccept)
+            .onMessage(SocketActor.DataReady.class, m -> wakeOne())
+            .onMessage(SocketActor.Listen.class, this::onListen)
+            .onMessage(SocketActor.Close.class, this::onClose)
+            .onMessage(SocketActor.Connect.class, m -> reply(m.replyTo(), SysReply.error("connect", Errno.EISCONN)))
+            .onMessage(SocketActor.Bind.class, m -> reply(m.replyTo(), SysReply.error("bind", Errno.EINVAL)))
+            .onMessage(SocketActor.SetOption.class, this::onSetOption)
+            .build();
+    }
+
+    private Behavior<SocketActor.Command> reply(ActorRef<SysReply> to, SysReply r) {
+        to.tell(r);
+        return this;
+    }
+
+    private Behavior<SocketActor.Command> onSetOption(SocketActor.SetOption m) {
+        if (m.option() == SocketActor.Option.O_NONBLOCK) sk.nonblock = m.value() != 0;
+        return reply(m.replyTo(), SysReply.ok("setsockopt"));
+    }
+
+    /** net/ipv4/af_inet.c: inet_listen on a LISTEN socket: only the backlog changes. */
+    private Behavior<SocketActor.Command> onListen(SocketActor.Listen m) {
+        sk.skMaxAckBacklog = Socket.sysListenBacklog(m.backlog(), ns.sysctl.somaxconn());
+        return reply(m.replyTo(), SysReply.ok("listen"));
+    }
+
+    /**
+     * net/ipv4/inet_connection_sock.c: inet_csk_accept — with the queue empty (sk_ack_backlog read
+     * lockless) a non-blocking accept gets EAGAIN and a blocking one sleeps, releasing the lock; else
+     * reqsk_queue_remove under rskq_lock, holding lock_sock until it answers.
+     */
+    private Behavior<SocketActor.Command> onAccept(SocketActor.Accept m) {
+        if (sk.skState != TcpState.LISTEN) return reply(m.replyTo(), SysReply.error("accept", Errno.EINVAL));
+        if (queue.skAckBacklog.get() == 0) {
+            if (sk.nonblock) return reply(m.replyTo(), SysReply.error("accept", Errno.EAGAIN));
+            waiters.addLast(m.replyTo());
+            return this;
+        }
+        return reqskQueueRemove(m.replyTo());
+    }
+
+    private Behavior<SocketActor.Command> reqskQueueRemove(ActorRef<SysReply> replyTo) {
+        queueActor.tell(new RequestSockQueueActor.ReqskQueueRemove(getContext().getSelf()));
+        return Behaviors.receive(SocketActor.Command.class)
+            .onMessage(SocketActor.AcceptQueueReply.class, r -> {
+                if (r.child() == null) {
+                    waiters.addFirst(replyTo); // another accept took it first: sleep again
+                } else {
+                    replyTo.tell(SysReply.ok("accept", r.child()));
+                }
+                return stash.unstashAll(this);
+            })
+            .onAnyMessage(c -> {
+                stash.stash(c);
+                return Behaviors.same();
+            })
+            .build();
+    }
+
+    /** sk_data_ready: wake one sleeping accept(). */
+    private Behavior<SocketActor.Command> wakeOne() {
+        if (waiters.isEmpty() || queue.skAckBacklog.get() == 0) return this;
+        return reqskQueueRemove(waiters.pollFirst());
+    }
+
+    /**
+     * net/ipv4/tcp.c: __tcp_close on a listener — CLOSE, out of lhash, and inet_csk_listen_stop resets
+     * every child still in the accept queue; request socks die when their timer or ACK finds the
+     * listener gone. Sleeping accept() calls return EINVAL.
+     */
+    private Behavior<SocketActor.Command> onClose(SocketActor.Close m) {
+        tcpsim.net.ipv4.Tcp.tcpSetState(sk, TcpState.CLOSE, ns.mib);
+        ns.lhash.remove(sk.inetNum, entry);
+        queueActor.tell(new RequestSockQueueActor.ListenStop(getContext().getSelf()));
+        for (ActorRef<SysReply> w : waiters) w.tell(SysReply.error("accept", Errno.EINVAL));
+        waiters.clear();
+        ns.unregister(sk);
+        // the queue actor is our child: let it finish inet_csk_listen_stop before we both stop
+        return Behaviors.receive(SocketActor.Command.class)
+            .onMessage(SocketActor.ListenStopped.class, done -> {
+                m.replyTo().tell(SysReply.ok("close"));
+                return Behaviors.stopped();
+            })
+            .onAnyMessage(other -> Behaviors.same())
+            .build();
+    }
+}

@@ -1,0 +1,32 @@
+package tcpsim.sock;
+
+import akka.actor.typed.ActorRef;
+import tcpsim.host.NetNs;
+import tcpsim.net.ipv4.Effects;
+import tcpsim.timer.TimerBaseActor;
+import tcpsim.timer.TimerList;
+
+/** Carries out what the kernel logic asked for, on behalf of the actor that holds the lock. */
+final class Perform {
+    private Perform() {}
+
+    /** Builds the owner's expiry message for a timer generation. */
+    @FunctionalInterface
+    interface Expiry<M> {
+        M of(TimerList timer, int generation);
+    }
+
+    static <M> void effects(NetNs ns, Effects fx, ActorRef<M> self, Expiry<M> expiry) {
+        for (Effects.Effect e : fx.list()) {
+            if (e instanceof Effects.Emit emit) {
+                ns.xmit(emit.skb());
+            } else if (e instanceof Effects.ModTimer mod) {
+                ns.timerBase().tell(new TimerBaseActor.ModTimer<>(mod.timer(), mod.expiresNanos(), self,
+                    expiry.of(mod.timer(), mod.generation())));
+            } else if (e instanceof Effects.DelTimer del) {
+                ns.timerBase().tell(new TimerBaseActor.DelTimer(del.timer()));
+            }
+        }
+        fx.clear();
+    }
+}

@@ -1,0 +1,445 @@
+package tcpsim.sock;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.StashBuffer;
+import tcpsim.app.SysReply;
+import tcpsim.hash.BindBucketActor;
+import tcpsim.hash.BindOwner;
+import tcpsim.hash.EhashBucketActor;
+import tcpsim.host.HostActor;
+import tcpsim.host.NetNs;
+import tcpsim.host.Sysctls;
+import tcpsim.net.Skb;
+import tcpsim.net.ipv4.AfInet;
+import tcpsim.net.ipv4.Effects;
+import tcpsim.net.ipv4.Errno;
+import tcpsim.net.ipv4.FourTuple;
+import tcpsim.net.ipv4.InetConnectionSock;
+import tcpsim.net.ipv4.InetHashtables;
+import tcpsim.net.ipv4.RequestSock;
+import tcpsim.net.ipv4.SecureSeq;
+import tcpsim.net.ipv4.Socket;
+import tcpsim.net.ipv4.Tcp;
+import tcpsim.net.ipv4.TcpIpv4;
+import tcpsim.net.ipv4.TcpInput;
+import tcpsim.net.ipv4.TcpMinisocks;
+import tcpsim.net.ipv4.TcpOutput;
+import tcpsim.net.ipv4.TcpSock;
+import tcpsim.net.ipv4.TcpState;
+import tcpsim.net.ipv4.TcpTimer;
+import tcpsim.timer.TimerList;
+
+/**
+ * A socket (struct sock / tcp_sock). Its mailbox is lock_sock plus the socket backlog: a system call
+ * runs with the lock held, and while it waits on a nested lock (a bhash or ehash bucket) everything
+ * else — segments included — is stashed and handled in arrival order when the call releases the
+ * socket, as __release_sock does. A listen() turns this actor into a {@link ListenerActor}.
+ */
+public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
+    public sealed interface Command {}
+
+    // --- system calls (from an application) ---
+    public record Bind(int addr, int port, ActorRef<SysReply> replyTo) implements Command {}
+    public record Listen(int backlog, ActorRef<SysReply> replyTo) implements Command {}
+    public record Connect(int daddr, int dport, ActorRef<SysReply> replyTo) implements Command {}
+    public record Accept(ActorRef<SysReply> replyTo) implements Command {}
+    public record Close(ActorRef<SysReply> replyTo) implements Command {}
+
+    /** setsockopt / fcntl(O_NONBLOCK) values the lifecycle uses. */
+    public enum Option { SO_REUSEADDR, SO_REUSEPORT, TCP_SYNCNT, TCP_MAXSEG, O_NONBLOCK }
+
+    public record SetOption(Option option, int value, ActorRef<SysReply> replyTo) implements Command {}
+
+    // --- from the wire (tcp_v4_rcv) and timers ---
+    public record SegmentArrived(Skb skb) implements Command {}
+    public record TimerFired(TimerList timer, int generation) implements Command {}
+
+    // --- replies from the lock actors, and listener traffic ---
+    record PortChecked(boolean ok) implements Command {}
+    record PortGot(Errno errno) implements Command {}
+    record ChildHashed(boolean own) implements Command {}
+    record AcceptQueueReply(ActorRef<Command> child) implements Command {}
+    record DataReady() implements Command {}
+    record ListenStopped() implements Command {}
+    /** inet_child_forget / tcp_disconnect from a closing listener: reset and close. */
+    record Abort() implements Command {}
+
+    private final NetNs ns;
+    private final TcpSock sk;
+    private final StashBuffer<Command> stash;
+    private final Effects fx = new Effects();
+    private final String path;
+    private BindOwner owner;
+    private ActorRef<SysReply> connectWaiter;
+
+    /** socket(AF_INET, SOCK_STREAM, 0): a fresh socket in CLOSE, SS_UNCONNECTED. */
+    public static Behavior<Command> create(NetNs ns, TcpSock sk) {
+        return Behaviors.setup(ctx -> Behaviors.withStash(4096, stash -> new SocketActor(ctx, ns, sk, stash)));
+    }
+
+    /**
+     * A child made by tcp_check_req: it first takes the request's place in ehash
+     * (inet_ehash_nolisten(child, req)); only the winner of that swap lives on.
+     */
+    public static Behavior<Command> createChild(NetNs ns, TcpSock child, Skb skb, RequestSock req,
+                                                ActorRef<RequestSockActor.Command> reqRef, ListenerEntry listener) {
+        return Behaviors.setup(ctx -> Behaviors.withStash(4096, stash -> {
+            SocketActor a = new SocketActor(ctx, ns, child, stash);
+            return a.childHashdance(skb, req, reqRef, listener);
+        }));
+    }
+
+    private SocketActor(ActorContext<Command> ctx, NetNs ns, TcpSock sk, StashBuffer<Command> stash) {
+        super(ctx);
+        this.ns = ns;
+        this.sk = sk;
+        this.stash = stash;
+        this.path = ns.trace.on() ? ctx.getSelf().path().toStringWithoutAddress() : null;
+        if (ns.trace.on()) {
+            sk.observer = (s, from, to) -> ns.trace.event("state", path, from + " -> " + to + " " + s.describe());
+        }
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+            .onMessage(Bind.class, this::onBind)
+            .onMessage(Listen.class, this::onListen)
+            .onMessage(Connect.class, this::onConnect)
+            .onMessage(Accept.class, m -> reply(m.replyTo(), SysReply.error("accept", Errno.EINVAL)))
+            .onMessage(Close.class, this::onClose)
+            .onMessage(SetOption.class, this::onSetOption)
+            .onMessage(SegmentArrived.class, this::onSegment)
+            .onMessage(TimerFired.class, this::onTimer)
+            .onMessage(Abort.class, this::onAbort)
+            .build();
+    }
+
+    /** connect()'s return carries the socket, so a process with many sockets knows which one. */
+    private SysReply connectReply(Errno e) {
+        return new SysReply("connect", e == null ? 0 : -1, e, getContext().getSelf());
+    }
+
+    private Behavior<Command> reply(ActorRef<SysReply> to, SysReply r) {
+        to.tell(r);
+        return this;
+    }
+
+    private void perform() {
+        Perform.effects(ns, fx, getContext().getSelf(), TimerFired::new);
+    }
+
+    private BindOwner owner() {
+        if (owner == null) owner = new BindOwner(sk.inetSaddr, sk.skReuse, sk.skReuseport);
+        return owner;
+    }
+
+    // ---- setsockopt ----
+
+    private Behavior<Command> onSetOption(SetOption m) {
+        switch (m.option()) {
+            case SO_REUSEADDR -> sk.skReuse = m.value() != 0;
+            case SO_REUSEPORT -> sk.skReuseport = m.value() != 0;
+            case TCP_SYNCNT -> {
+                if (m.value() < 1 || m.value() > 127) return reply(m.replyTo(), SysReply.error("setsockopt", Errno.EINVAL));
+                sk.icskSynRetries = m.value();
+            }
+            case TCP_MAXSEG -> sk.userMss = m.value();
+            case O_NONBLOCK -> sk.nonblock = m.value() != 0;
+        }
+        return reply(m.replyTo(), SysReply.ok("setsockopt"));
+    }
+
+    // ---- bind ----
+
+    /** net/ipv4/af_inet.c: __inet_bind — the checks, then inet_csk_get_port under the bucket lock. */
+    private Behavior<Command> onBind(Bind m) {
+        if (sk.skState != TcpState.CLOSE || sk.inetNum != 0) return reply(m.replyTo(), SysReply.error("bind", Errno.EINVAL));
+        if (m.addr() != 0 && m.addr() != ns.addr) return reply(m.replyTo(), SysReply.error("bind", Errno.EADDRNOTAVAIL));
+        if (m.port() == 0) {
+            // inet_csk_find_open_port is not modelled yet: bind(port 0) is refused explicitly.
+            return reply(m.replyTo(), SysReply.error("bind", Errno.EOPNOTSUPP));
+        }
+        sk.inetSaddr = m.addr();
+        ns.bhashLock(m.port()).tell(new BindBucketActor.GetPort<>(m.port(), owner(), false, getContext().getSelf(), PortGot::new));
+        return awaitPort(got -> {
+            if (got.errno() != null) {
+                sk.inetSaddr = 0;
+                owner = null;
+                return reply(m.replyTo(), SysReply.error("bind", got.errno()));
+            }
+            sk.inetNum = m.port();
+            sk.bindPortLock = true;
+            return reply(m.replyTo(), SysReply.ok("bind"));
+        });
+    }
+
+    /** Hold lock_sock until the bhash bucket answers. */
+    private Behavior<Command> awaitPort(java.util.function.Function<PortGot, Behavior<Command>> then) {
+        return Behaviors.receive(Command.class)
+            .onMessage(PortGot.class, got -> stash.unstashAll(then.apply(got)))
+            .onAnyMessage(this::stashIt)
+            .build();
+    }
+
+    private Behavior<Command> stashIt(Command c) {
+        stash.stash(c);
+        return Behaviors.same();
+    }
+
+    // ---- listen ----
+
+    /**
+     * net/socket.c: __sys_listen clamps the backlog; net/ipv4/af_inet.c: inet_listen checks the socket;
+     * net/ipv4/inet_connection_sock.c: inet_csk_listen_start sets LISTEN, then re-validates the port.
+     */
+    private Behavior<Command> onListen(Listen m) {
+        int backlog = Socket.sysListenBacklog(m.backlog(), ns.sysctl.somaxconn());
+        Errno err = AfInet.inetListen(sk, backlog);
+        if (err != null) return reply(m.replyTo(), SysReply.error("listen", err));
+        if (sk.inetNum == 0) {
+            // auto-bind (inet_csk_get_port with port 0) is not modelled yet
+            Tcp.tcpSetState(sk, TcpState.CLOSE, ns.mib);
+            return reply(m.replyTo(), SysReply.error("listen", Errno.EOPNOTSUPP));
+        }
+        var queue = InetConnectionSock.inetCskListenStart(sk, ns.mib);
+        ns.bhashLock(sk.inetNum).tell(new BindBucketActor.GetPort<>(sk.inetNum, owner(), true, getContext().getSelf(), PortGot::new));
+        return awaitPort(got -> {
+            if (got.errno() != null) {
+                return reply(m.replyTo(), SysReply.error("listen", InetConnectionSock.listenStartFailed(sk, ns.mib)));
+            }
+            m.replyTo().tell(SysReply.ok("listen"));
+            return ListenerActor.create(getContext(), ns, sk, queue, stash);
+        });
+    }
+
+    // ---- connect ----
+
+    /** net/ipv4/af_inet.c: __inet_stream_connect (lock_sock held throughout tcp_v4_connect). */
+    private Behavior<Command> onConnect(Connect m) {
+        AfInet.StreamConnect d = AfInet.inetStreamConnect(sk);
+        if (d instanceof AfInet.StreamConnect.Fail f) return reply(m.replyTo(), connectReply(f.errno()));
+        if (d instanceof AfInet.StreamConnect.AlreadyConnecting) {
+            if (sk.nonblock || connectWaiter != null) return reply(m.replyTo(), connectReply(Errno.EALREADY));
+            connectWaiter = m.replyTo();
+            return this;
+        }
+        Errno err = TcpIpv4.tcpV4ConnectPrepare(sk, m.daddr(), m.dport(), ns.addr, ns.routed(m.daddr()), ns.mib);
+        if (err != null) return reply(m.replyTo(), connectReply(err));
+        return inetHashConnect(m);
+    }
+
+    /**
+     * net/ipv4/inet_hashtables.c: inet_hash_connect — a bound socket only checks its 4-tuple; otherwise
+     * the ephemeral search (__inet_hash_connect) starts from port_offset.
+     */
+    private Behavior<Command> inetHashConnect(Connect m) {
+        SockEntry entry = new SockEntry(getContext().getSelf(), sk);
+        if (sk.inetNum != 0) {
+            ns.ehashLock(sk.tuple()).tell(new EhashBucketActor.Insert<>(sk.tuple(), entry, true,
+                getContext().getSelf(), PortChecked::new));
+            return Behaviors.receive(Command.class)
+                .onMessage(PortChecked.class, c -> stash.unstashAll(c.ok() ? connected(m) : connectFailed(m, Errno.EADDRNOTAVAIL)))
+                .onAnyMessage(this::stashIt)
+                .build();
+        }
+        Sysctls s = ns.sysctl;
+        long portOffset = SecureSeq.secureIpv4PortEphemeral(ns.portSecret, sk.inetSaddr, sk.inetDaddr, sk.inetDport,
+            ns.clock.nanos());
+        var scan = new InetHashtables.PortScan(s.ipLocalPortRangeLow(), s.ipLocalPortRangeHigh(), portOffset, ns.tablePerturb);
+        return tryPort(m, scan, entry);
+    }
+
+    private Behavior<Command> tryPort(Connect m, InetHashtables.PortScan scan, SockEntry entry) {
+        int port = scan.next(ns.sysctl::isLocalReservedPort);
+        if (port < 0) return stash.unstashAll(connectFailed(m, Errno.EADDRNOTAVAIL));
+        sk.inetNum = port;
+        FourTuple t = sk.tuple();
+        ns.bhashLock(port).tell(new BindBucketActor.ConnectPort<>(port, t, entry, owner(), getContext().getSelf(), PortChecked::new));
+        return Behaviors.receive(Command.class)
+            .onMessage(PortChecked.class, c -> {
+                if (!c.ok()) {
+                    scan.skip();
+                    return tryPort(m, scan, entry);
+                }
+                scan.ok(ns.random.nextInt());
+                return stash.unstashAll(connected(m));
+            })
+            .onAnyMessage(this::stashIt)
+            .build();
+    }
+
+    /** The rest of tcp_v4_connect once hashed: ISN, tcp_connect; then __inet_stream_connect's wait. */
+    private Behavior<Command> connected(Connect m) {
+        Sysctls s = ns.sysctl;
+        TcpIpv4.tcpV4ConnectFinish(sk, ns.isnSecret, ns.tsSecret, s.tcpTimestamps() == 1, ns.clock.nanos());
+        sk.rxOpt.tstampOk = s.tcpTimestamps() != 0;
+        sk.rxOpt.sackOk = s.tcpSack() != 0;
+        sk.rxOpt.wscaleOk = s.tcpWindowScaling() != 0;
+        TcpOutput.tcpConnectInit(sk, ns.mtu, s.tcpRmemDefault(), s.tcpRmemMax(), s.rmemMax(), sk.rxOpt.wscaleOk,
+            sk.rxOpt.tstampOk);
+        TcpOutput.tcpConnect(sk, ns.clock.nanos(), fx);
+        ns.mib.inc(tcpsim.host.Mib.Counter.TcpActiveOpens);
+        perform();
+        ns.register(sk);
+        sk.sockState = TcpSock.SocketState.SS_CONNECTING;
+        if (sk.nonblock) {
+            m.replyTo().tell(connectReply(Errno.EINPROGRESS));
+        } else {
+            connectWaiter = m.replyTo(); // inet_wait_for_connect: sleeps without the lock
+        }
+        return this;
+    }
+
+    private Behavior<Command> connectFailed(Connect m, Errno e) {
+        TcpIpv4.tcpV4ConnectFailed(sk, ns.mib);
+        owner = null;
+        m.replyTo().tell(connectReply(e));
+        return this;
+    }
+
+    /** Wake a blocked connect() when the handshake ends either way. */
+    private void wakeConnect() {
+        if (connectWaiter == null) {
+            return;
+        }
+        Errno e = AfInet.inetStreamConnectResult(sk);
+        connectWaiter.tell(e == null ? connectReply(null) : connectReply(e));
+        connectWaiter = null;
+    }
+
+    // ---- input and timers ----
+
+    /** net/ipv4/tcp_ipv4.c: tcp_v4_do_rcv for a non-listener: tcp_rcv_state_process, RST if it says so. */
+    private Behavior<Command> onSegment(SegmentArrived m) {
+        Skb skb = m.skb();
+        Sysctls s = ns.sysctl;
+        if (sk.skState == TcpState.SYN_SENT) {
+            // net/ipv4/tcp_input.c: tcp_rcv_state_process, case TCP_SYN_SENT
+            TcpInput.SynSent r = TcpInput.tcpRcvSynsentStateProcess(sk, skb, s.tcpTimestamps() != 0, s.tcpSack() != 0,
+                s.tcpWindowScaling() != 0, ns.clock.nanos(), fx, ns.mib);
+            perform();
+            switch (r) {
+                case ESTABLISHED -> {
+                    if (connectWaiter == null) sk.sockState = TcpSock.SocketState.SS_CONNECTED;
+                    wakeConnect();
+                }
+                case RESET -> ns.xmit(TcpIpv4.tcpV4SendReset(skb));
+                case REFUSED -> closeDown();
+                case DISCARD -> { }
+                case SIMULTANEOUS_OPEN -> trace("not modelled: simultaneous open (SYN in SYN_SENT)");
+            }
+            return this;
+        }
+        if (sk.skState == TcpState.CLOSE) {
+            if (!skb.rst()) ns.xmit(TcpIpv4.tcpV4SendReset(skb));
+            return this;
+        }
+        // Synchronized states: segments after the handshake (data, FIN, RST) belong to the next issues.
+        trace("not modelled: segment in " + sk.skState + ": " + skb);
+        return this;
+    }
+
+    private Behavior<Command> onTimer(TimerFired m) {
+        if (!m.timer().current(m.generation())) return this; // lost the race with del_timer/mod_timer
+        m.timer().pending = false;
+        if (m.timer() == sk.retransmitTimer && sk.skState == TcpState.SYN_SENT) {
+            Sysctls s = ns.sysctl;
+            TcpTimer.Retransmit r = TcpTimer.tcpRetransmitTimer(sk, s.tcpSynRetries(), s.tcpSynLinearTimeouts(),
+                ns.clock.nanos(), fx, ns.mib);
+            perform();
+            if (r == TcpTimer.Retransmit.TIMED_OUT) closeDown();
+        }
+        return this;
+    }
+
+    /** After tcp_done: leave the tables, free the port, wake the connect() waiter. */
+    private void closeDown() {
+        fx.delTimer(sk.retransmitTimer);
+        perform();
+        unhash();
+        wakeConnect();
+    }
+
+    private void unhash() {
+        if (sk.inetNum != 0 && sk.inetDport != 0) ns.ehashLock(sk.tuple()).tell(new EhashBucketActor.Remove(sk.tuple(),
+            new SockEntry(getContext().getSelf(), sk)));
+        if (sk.inetNum != 0 && owner != null && !sk.bindPortLock) {
+            ns.bhashLock(sk.inetNum).tell(new BindBucketActor.PutPort(sk.inetNum, owner));
+        }
+    }
+
+    private void trace(String what) {
+        if (ns.trace.on()) ns.trace.event("note", path, what);
+    }
+
+    // ---- close ----
+
+    /**
+     * net/ipv4/tcp.c: __tcp_close, for the states the model covers so far: CLOSE and SYN_SENT go to
+     * CLOSE without a packet (tcp_close_state); teardown of synchronized states is not modelled yet
+     * and is refused explicitly.
+     */
+    private Behavior<Command> onClose(Close m) {
+        if (sk.skState != TcpState.CLOSE && sk.skState != TcpState.SYN_SENT) {
+            trace("not modelled: close() in " + sk.skState);
+            return reply(m.replyTo(), SysReply.error("close", Errno.EOPNOTSUPP));
+        }
+        Tcp.tcpSetState(sk, TcpState.CLOSE, ns.mib);
+        fx.delTimer(sk.retransmitTimer);
+        perform();
+        sk.bindPortLock = false;
+        unhash();
+        wakeConnect();
+        ns.unregister(sk);
+        m.replyTo().tell(SysReply.ok("close"));
+        return Behaviors.stopped();
+    }
+
+    /** inet_child_forget from a listener that closed: tcp_disconnect sends a RST from SYN_RECV/ESTABLISHED. */
+    private Behavior<Command> onAbort(Abort m) {
+        if (sk.skState == TcpState.ESTABLISHED || sk.skState == TcpState.SYN_RECV) {
+            ns.xmit(new Skb(sk.inetSaddr, sk.inetDaddr, sk.inetNum, sk.inetDport, sk.sndNxt, 0, Skb.RST, 0,
+                java.util.List.of())); // tcp_send_active_reset
+        }
+        Tcp.tcpSetState(sk, TcpState.CLOSE, ns.mib);
+        unhash();
+        ns.unregister(sk);
+        return Behaviors.stopped();
+    }
+
+    // ---- the child's start: inet_ehash_nolisten(child, req), inet_csk_complete_hashdance, tcp_child_process ----
+
+    private Behavior<Command> childHashdance(Skb skb, RequestSock req, ActorRef<RequestSockActor.Command> reqRef,
+                                             ListenerEntry listener) {
+        FourTuple t = req.tuple;
+        ns.ehashLock(t).tell(new EhashBucketActor.Swap<>(t, new ReqEntry(reqRef), new SockEntry(getContext().getSelf(), sk),
+            getContext().getSelf(), ChildHashed::new));
+        return Behaviors.receive(Command.class)
+            .onMessage(ChildHashed.class, h -> {
+                if (!h.own()) {
+                    // req_stolen: another CPU's child won; drop ours and look the packet up again
+                    ns.host().tell(new HostActor.Rx(skb));
+                    return Behaviors.stopped();
+                }
+                ns.register(sk);
+                // inet_csk_complete_hashdance: the request leaves the SYN queue, the child joins the accept queue
+                listener.queue().reqskQueueRemoved(req);
+                reqRef.tell(new RequestSockActor.Owned());
+                listener.queueActor().tell(new RequestSockQueueActor.ReqskQueueAdd(getContext().getSelf()));
+                TcpMinisocks.tcpChildProcess(sk, skb, ns.mib);
+                return stash.unstashAll(this);
+            })
+            .onAnyMessage(this::stashIt)
+            .build();
+    }
+
+    public TcpSock sock() {
+        return sk;
+    }
+}
