@@ -82,7 +82,11 @@ public final class BindBucketActor extends AbstractBehavior<BindBucketActor.Comm
             .build();
     }
 
-    private <M> Behavior<Command> onConnectPort(ConnectPort<M> m) {
+    private Behavior<Command> onConnectPort(ConnectPort<?> m) {
+        return connectPort(m);
+    }
+
+    private <M> Behavior<Command> connectPort(ConnectPort<M> m) {
         Tb tb = buckets.get(m.port());
         if (tb != null && (tb.fastreuse >= 0 || tb.fastreuseport >= 0)) {
             m.replyTo().tell(m.reply().apply(false)); // next_port: connect() never shares a bind() bucket
@@ -112,7 +116,11 @@ public final class BindBucketActor extends AbstractBehavior<BindBucketActor.Comm
             .build();
     }
 
-    private <M> Behavior<Command> onGetPort(GetPort<M> m) {
+    private Behavior<Command> onGetPort(GetPort<?> m) {
+        return getPort(m);
+    }
+
+    private <M> Behavior<Command> getPort(GetPort<M> m) {
         m.owner().listen = m.listening();
         Tb tb = buckets.get(m.port());
         if (tb == null) {

@@ -57,7 +57,11 @@ public final class EhashBucketActor extends AbstractBehavior<EhashBucketActor.Co
             .build();
     }
 
-    private <M> Behavior<Command> onInsert(Insert<M> m) {
+    private Behavior<Command> onInsert(Insert<?> m) {
+        return insert(m);
+    }
+
+    private <M> Behavior<Command> insert(Insert<M> m) {
         boolean ok;
         if (m.checkUnique()) {
             ok = InetHashtables.inetCheckEstablishedUnique(ns.ehash, m.tuple());
@@ -70,7 +74,11 @@ public final class EhashBucketActor extends AbstractBehavior<EhashBucketActor.Co
         return this;
     }
 
-    private <M> Behavior<Command> onSwap(Swap<M> m) {
+    private Behavior<Command> onSwap(Swap<?> m) {
+        return swap(m);
+    }
+
+    private <M> Behavior<Command> swap(Swap<M> m) {
         boolean own = ns.ehash.replace(m.tuple(), m.old(), m.replacement());
         m.replyTo().tell(m.reply().apply(own));
         return this;

@@ -30,6 +30,17 @@ public final class TraceFormat {
         }
     };
 
+    private static final ClassValue<Boolean> OWN_TO_STRING = new ClassValue<>() {
+        @Override protected Boolean computeValue(Class<?> type) {
+            if (type.getName().startsWith("akka.") || type.getName().startsWith("scala.")) return false;
+            try {
+                return type.getMethod("toString").getDeclaringClass() != Object.class;
+            } catch (NoSuchMethodException e) {
+                return false;
+            }
+        }
+    };
+
     public static String message(Object m) {
         StringBuilder b = new StringBuilder(96);
         append(b, m, 0);
@@ -82,8 +93,8 @@ public final class TraceFormat {
             }
             // Anything else: its class only, never Object.toString's identity hash.
             if (c.isHidden() || c.isSynthetic() || c.isAnonymousClass()) b.append("<fn>");
-            else if (c.getName().startsWith("akka.") || c.getName().startsWith("scala.")) b.append(c.getSimpleName());
-            else b.append(m);
+            else if (OWN_TO_STRING.get(c)) b.append(m);
+            else b.append(c.getSimpleName()); // Object.toString would print an identity hash
         } catch (Throwable t) {
             b.append('<').append(m.getClass().getSimpleName()).append('>');
         }

@@ -87,7 +87,7 @@ public final class TimerBaseActor extends AbstractBehavior<TimerBaseActor.Comman
     }
 
     private Behavior<Command> onDelTimer(DelTimer m) {
-        live.remove(m.timer());
+        if (live.remove(m.timer()) != null) rearm(); // an idle base must not tick
         return this;
     }
 

@@ -1,0 +1,56 @@
+package tcpsim.sim;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import tcpsim.app.RunStats;
+import tcpsim.host.NetNs;
+import tcpsim.link.WireTap;
+import tcpsim.runtime.Simulation;
+import tcpsim.runtime.Trace;
+
+/** Runs one topology on a Simulation and hands back what happened. */
+public final class SimRun {
+    private SimRun() {}
+
+    /** The outcome of one run; the namespaces hold the final sockets and counters. */
+    public record Result(long virtualNanos, long wallNanos, long deliveries, boolean appsDone, RunStats stats,
+                         Map<String, NetNs> hosts) {}
+
+    /** Wild mode has no quiescence to wait for: after the apps are done, give in-flight work this long. */
+    static final long WILD_GRACE_NANOS = 200_000_000L;
+
+    /**
+     * Build the namespaces, start the run, and drive it: in deterministic mode until nothing is left
+     * to do or virtual time reaches {@code untilNanos}; in wild mode until the apps are done (or
+     * {@code untilNanos} of real time passed), plus a short grace.
+     */
+    public static Result run(Simulation sim, Topology topo, long seed, long untilNanos, Trace trace, WireTap tap) {
+        Map<String, NetNs> hosts = new LinkedHashMap<>();
+        int i = 0;
+        for (Topology.Host h : topo.hosts()) {
+            hosts.put(h.name(), new NetNs(h.name(), h.addr(), h.sysctls(), h.mtu(), NetworkActor.hostSeed(seed, i++),
+                sim.clock(), trace));
+        }
+        RunStats stats = new RunStats();
+        sim.trace(trace);
+        long deliveries0 = sim.deliveries();
+        long wall0 = System.nanoTime(); // the report's wall time; the model never sees it
+        sim.startRun(NetworkActor.create(topo, hosts, seed, stats, sim.clock(), trace, tap));
+        long virtual;
+        if (sim.mode() == Simulation.Mode.DETERMINISTIC) {
+            sim.runUntil(() -> false, untilNanos);
+            virtual = sim.nowNanos();
+        } else {
+            sim.runUntil(stats::done, untilNanos);
+            long graceEnd = sim.nowNanos() + WILD_GRACE_NANOS;
+            sim.runUntil(() -> false, graceEnd);
+            virtual = sim.nowNanos();
+        }
+        long wall = System.nanoTime() - wall0;
+        long deliveries = sim.deliveries() - deliveries0;
+        boolean done = stats.done();
+        sim.stopRun();
+        sim.trace(Trace.OFF);
+        return new Result(virtual, wall, deliveries, done, stats, hosts);
+    }
+}
