@@ -1,0 +1,389 @@
+package tcpsim.packetdrill.kernel;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+import tcpsim.net.Skb;
+import tcpsim.net.wire.Wire;
+import tcpsim.packetdrill.Backend.BackendException;
+import tcpsim.packetdrill.Backend.Config;
+import tcpsim.packetdrill.Backend.Syscall;
+import tcpsim.packetdrill.Backend.SyscallResult;
+
+/**
+ * The process that owns the network namespace of a {@link KernelBackend}: started by it under
+ * {@code unshare --net}, it refuses to do anything unless {@link NetnsGuard} agrees that the
+ * namespace is its own, then serves {@link AgentProtocol} requests on stdin/stdout until stdin
+ * closes. Everything it creates (tun0, routes, sockets, sysctl values) lives and dies with the
+ * namespace, that is, with this process.
+ *
+ * <p>Threads: the main thread serves requests in order; one thread reads tun0 and timestamps each
+ * packet as it leaves the kernel; calls run on worker threads, so that a blocking call can wait in
+ * the kernel while packets are injected.
+ */
+public final class KernelAgent {
+    /** How long a call the script says cannot block may take before it is reported as blocked. */
+    private static final long NONBLOCKING_LIMIT_MS = 2000;
+    private static final long SHELL_LIMIT_S = 60;
+    private static final Pattern SYSCTL_KEY = Pattern.compile("[A-Za-z0-9_\\-]+([./][A-Za-z0-9_\\-]+)*");
+
+    /** Something observed, in agent time (µs since the epoch). */
+    private sealed interface Event {
+        long time();
+    }
+
+    private record PacketOut(long time, byte[] datagram) implements Event {}
+
+    private record CallReturned(long time, int callId, SyscallResult result) implements Event {}
+
+    private record CallFailed(long time, String message) implements Event {}
+
+    private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "syscall");
+        t.setDaemon(true);
+        return t;
+    });
+    /** An event taken from the queue that lay past the deadline of the {@code next} that took it. */
+    private Event held;
+    private Config config;
+    private TunDevice tun;
+    private KernelSyscalls syscalls;
+    private long epochNanos;
+
+    public static void main(String[] args) throws IOException {
+        // stdout carries the protocol only: anything else printing goes to stderr.
+        Writer rpc = new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8);
+        System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8));
+        long launcherNetns = args.length == 1 ? Long.parseLong(args[0]) : -1;
+        long netns;
+        try {
+            netns = NetnsGuard.requireIsolated(launcherNetns);
+        } catch (BackendException e) {
+            send(rpc, AgentProtocol.error(e.getMessage()));
+            System.exit(3);
+            return;
+        }
+        watchLauncher();
+        send(rpc, AgentProtocol.NODES.objectNode().put("hello", "tcpsim-kernel-agent").put("netns", netns));
+        new KernelAgent().serve(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), rpc);
+        System.exit(0);
+    }
+
+    /**
+     * Exits when the launching JVM is gone, even in the middle of a long {@code next}: an orphaned
+     * agent would keep its namespace, and whatever it holds, alive.
+     */
+    private static void watchLauncher() {
+        // Reparenting, not isAlive(): a dead launcher stays "alive" as a zombie until reaped.
+        long launcher = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
+        Thread t = new Thread(() -> {
+            while (ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L) == launcher) {
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            Runtime.getRuntime().halt(4);
+        }, "launcher-watch");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static void send(Writer out, ObjectNode reply) throws IOException {
+        out.write(AgentProtocol.line(reply));
+        out.write('\n');
+        out.flush();
+    }
+
+    private void serve(BufferedReader in, Writer out) throws IOException {
+        String line;
+        while ((line = in.readLine()) != null) {
+            if (line.isBlank()) continue;
+            ObjectNode reply;
+            try {
+                reply = handle(AgentProtocol.JSON.readTree(line));
+            } catch (BackendException e) {
+                reply = AgentProtocol.error(e.getMessage());
+            } catch (RuntimeException e) {
+                reply = AgentProtocol.error("kernel agent: " + e);
+            }
+            send(out, reply);
+        }
+    }
+
+    private ObjectNode handle(JsonNode req) throws BackendException {
+        String op = req.path("op").asText();
+        if (!op.equals("start") && config == null) throw new BackendException("kernel agent: '" + op + "' before start");
+        switch (op) {
+            case "start":
+                return start(AgentProtocol.config(req.get("config")));
+            case "next":
+                return next(req.get("deadline").asLong());
+            case "inject":
+                tun.write(AgentProtocol.unb64(req.get("packet")));
+                return AgentProtocol.ok();
+            case "syscall":
+                return syscall(req.get("callId").asInt(), AgentProtocol.syscall(req), req.get("blocking").asBoolean());
+            case "sysctl":
+                sysctl(req.get("key").asText(), req.get("value").asText());
+                return AgentProtocol.ok();
+            case "shell": {
+                ShellOutcome r = shell(req.get("command").asText());
+                return AgentProtocol.ok().put("exitCode", r.exitCode).put("output", r.output);
+            }
+            case "tcpInfo": {
+                ObjectNode info = AgentProtocol.NODES.objectNode();
+                syscalls.tcpInfo(req.get("fd").asInt()).forEach(info::put);
+                ObjectNode reply = AgentProtocol.ok();
+                reply.set("info", info);
+                return reply;
+            }
+            default:
+                throw new BackendException("kernel agent: unknown request '" + op + "'");
+        }
+    }
+
+    private long now() {
+        return (System.nanoTime() - epochNanos) / 1000;
+    }
+
+    // ---- start: the namespace as packetdrill's netdev.c sets it up ----
+
+    private ObjectNode start(Config c) throws BackendException {
+        if (config != null) throw new BackendException("kernel agent: already started");
+        config = c;
+        ip("link", "set", "dev", "lo", "up");
+        tun = TunDevice.create();
+        ip("link", "set", "dev", TunDevice.NAME, "mtu", Integer.toString(c.mtu()), "up");
+        ip("addr", "add", Skb.ip(c.localIp()) + "/" + c.prefixLength(), "dev", TunDevice.NAME);
+        ip(routeArgs("add").toArray(new String[0]));
+        // defaults.sh does the same; the default qdisc would do if tc is missing.
+        ShellOutcome tc = run(List.of("tc", "qdisc", "add", "dev", TunDevice.NAME, "root", "pfifo"));
+        if (tc.exitCode != 0) System.err.println("kernel agent: tc qdisc add pfifo failed: " + tc.output.trim());
+        syscalls = new KernelSyscalls(c);
+        for (Map.Entry<String, String> e : new TreeMap<>(c.sysctls()).entrySet()) sysctl(e.getKey(), e.getValue());
+        Thread reader = new Thread(this::readTun, "tun0-reader");
+        reader.setDaemon(true);
+        epochNanos = System.nanoTime();
+        reader.start();
+        return AgentProtocol.ok().put("epochNanos", epochNanos);
+    }
+
+    /** The remote's /24 through the gateway on tun0, as packetdrill's route_traffic_to_device. */
+    private List<String> routeArgs(String verb) {
+        int prefix = config.remoteIp() & 0xffffff00;
+        return new ArrayList<>(List.of("route", verb, Skb.ip(prefix) + "/24", "dev", TunDevice.NAME,
+            "via", Skb.ip(config.gatewayIp())));
+    }
+
+    private void ip(String... args) throws BackendException {
+        List<String> cmd = new ArrayList<>(List.of("ip"));
+        cmd.addAll(List.of(args));
+        ShellOutcome r = run(cmd);
+        if (r.exitCode != 0) {
+            throw new BackendException("kernel agent: '" + String.join(" ", cmd) + "' failed: " + r.output.trim());
+        }
+    }
+
+    /** Every packet the kernel sends out of tun0; only TCP and ICMP-about-TCP are of interest. */
+    private void readTun() {
+        while (true) {
+            byte[] d;
+            try {
+                d = tun.read();
+            } catch (BackendException e) {
+                events.add(new CallFailed(now(), e.getMessage()));
+                return;
+            }
+            long t = now();
+            try {
+                if (Wire.decode(d) == null) continue;
+            } catch (IllegalArgumentException e) {
+                System.err.println("kernel agent: undecodable packet from tun0: " + e.getMessage());
+                continue;
+            }
+            events.add(new PacketOut(t, d));
+        }
+    }
+
+    // ---- next ----
+
+    private ObjectNode next(long deadline) throws BackendException {
+        Event e = held;
+        held = null;
+        try {
+            if (e == null) e = events.poll();
+            while (e == null) {
+                long wait = deadline - now();
+                if (wait <= 0) break;
+                e = events.poll(wait, TimeUnit.MICROSECONDS);
+            }
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new BackendException("kernel agent: interrupted");
+        }
+        ObjectNode reply = AgentProtocol.ok();
+        if (e == null || e.time() > deadline) {
+            held = e;
+            reply.putNull("event");
+            return reply;
+        }
+        ObjectNode ev = reply.putObject("event").put("time", e.time());
+        if (e instanceof PacketOut p) {
+            ev.put("type", "packet").put("packet", AgentProtocol.b64(p.datagram()));
+        } else if (e instanceof CallReturned r) {
+            ev.put("type", "done").put("callId", r.callId()).set("result", AgentProtocol.result(r.result()));
+        } else if (e instanceof CallFailed f) {
+            throw new BackendException(f.message());
+        }
+        return reply;
+    }
+
+    // ---- system calls ----
+
+    private ObjectNode syscall(int callId, Syscall call, boolean blocking) throws BackendException {
+        ObjectNode reply = AgentProtocol.ok();
+        if (blocking) {
+            workers.submit(() -> {
+                Event done;
+                try {
+                    SyscallResult r = syscalls.run(call);
+                    done = new CallReturned(now(), callId, r);
+                } catch (BackendException | RuntimeException ex) {
+                    done = new CallFailed(now(), ex.getMessage());
+                }
+                events.add(done);
+            });
+            reply.putNull("result");
+            return reply;
+        }
+        Future<SyscallResult> f = workers.submit(() -> syscalls.run(call));
+        try {
+            reply.set("result", AgentProtocol.result(f.get(NONBLOCKING_LIMIT_MS, TimeUnit.MILLISECONDS)));
+            return reply;
+        } catch (TimeoutException te) {
+            throw new BackendException(call.name() + "() blocked for " + NONBLOCKING_LIMIT_MS
+                + " ms; a call that may block needs a blocking (t...t_end) line");
+        } catch (ExecutionException ee) {
+            Throwable cause = ee.getCause();
+            if (cause instanceof BackendException be) throw be;
+            throw new BackendException(call.name() + "(): " + cause);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new BackendException("kernel agent: interrupted");
+        }
+    }
+
+    // ---- sysctl ----
+
+    /**
+     * Writes /proc/sys/KEY in this namespace. A value already in place is not written (some keys
+     * are read-only in a netns, e.g. net.core.rmem_max). tcp_congestion_control is restricted to
+     * net.ipv4.tcp_allowed_congestion_control outside the init namespace; then the algorithm is set
+     * on the route to the remote ({@code congctl}), which TCP honours per destination
+     * (tcp_init_congestion_control via the route's RTAX_CC_ALGO).
+     */
+    private void sysctl(String key, String value) throws BackendException {
+        Path path = sysctlPath(key);
+        String dotted = path.toString().substring("/proc/sys/".length()).replace('/', '.');
+        String current = null;
+        try {
+            current = Files.readString(path);
+        } catch (IOException writeOnly) {
+            // e.g. net.ipv4.route.flush (mode 0200): nothing to compare with
+        }
+        if (current != null && normalize(current).equals(normalize(value))) return;
+        try {
+            Files.writeString(path, value.strip() + "\n");
+        } catch (IOException e) {
+            if (dotted.equals("net.ipv4.tcp_congestion_control")) {
+                List<String> args = routeArgs("change");
+                args.addAll(List.of("congctl", value.strip()));
+                ip(args.toArray(new String[0]));
+                return;
+            }
+            throw new BackendException("sysctl " + dotted + "=" + value.strip() + " cannot be set in the namespace: "
+                + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        }
+    }
+
+    /** "net.ipv4.tcp_rmem", "net/ipv4/tcp_rmem" and "/proc/sys/net/ipv4/tcp_rmem" all name one file. */
+    static Path sysctlPath(String key) throws BackendException {
+        String k = key.strip();
+        if (k.startsWith("/proc/sys/")) k = k.substring("/proc/sys/".length());
+        if (!SYSCTL_KEY.matcher(k).matches() || k.contains("..")) {
+            throw new BackendException("not a sysctl name: '" + key + "'");
+        }
+        Path p = Path.of("/proc/sys", k.replace('.', '/'));
+        if (!Files.exists(p)) throw new BackendException("no such sysctl: " + k.replace('/', '.'));
+        return p;
+    }
+
+    private static String normalize(String v) {
+        return v.strip().replaceAll("\\s+", " ");
+    }
+
+    // ---- shell ----
+
+    private record ShellOutcome(int exitCode, String output) {}
+
+    private ShellOutcome shell(String command) throws BackendException {
+        return run(List.of("sh", "-c", command));
+    }
+
+    /** Runs a command in the namespace with stdin from /dev/null (stdin is the protocol's). */
+    private static ShellOutcome run(List<String> cmd) throws BackendException {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            ByteArrayOutputStream buf = new ByteArrayOutputStream();
+            Thread drain = new Thread(() -> {
+                try (InputStream s = p.getInputStream()) {
+                    s.transferTo(buf);
+                } catch (IOException ignored) {
+                    // the process is gone; what was read is kept
+                }
+            }, "shell-output");
+            drain.start();
+            if (!p.waitFor(SHELL_LIMIT_S, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                throw new BackendException("'" + String.join(" ", cmd) + "' still running after " + SHELL_LIMIT_S + " s");
+            }
+            drain.join(1000); // a background child may keep the pipe open; keep what was read
+            return new ShellOutcome(p.exitValue(), buf.toString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new BackendException("cannot run '" + String.join(" ", cmd) + "': " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackendException("kernel agent: interrupted");
+        }
+    }
+}
