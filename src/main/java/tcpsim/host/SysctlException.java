@@ -8,13 +8,11 @@ public final class SysctlException extends IllegalArgumentException {
 
     private final String name;
     private final String expected;
-    private final String value;
 
     SysctlException(String name, String expected, String value) {
         super(name + ": " + (expected == null ? "unknown sysctl" : "expected " + expected + ", got \"" + value + "\""));
         this.name = name;
         this.expected = expected;
-        this.value = value;
     }
 
     /** The sysctl's kernel name, as given. */
@@ -22,9 +20,6 @@ public final class SysctlException extends IllegalArgumentException {
 
     /** What the kernel accepts, e.g. {@code an integer 1..127}; null when the name is unknown. */
     public String expected() { return expected; }
-
-    /** The refused value as written; null when the name is unknown. */
-    public String value() { return value; }
 
     /** True if the name is not a sysctl the model knows. */
     public boolean unknownName() { return expected == null; }

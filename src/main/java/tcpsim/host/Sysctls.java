@@ -31,8 +31,9 @@ import java.util.regex.Pattern;
  * <p>Ranges are what the kernel's proc handlers accept ({@code net/ipv4/sysctl_net_ipv4.c},
  * {@code net/core/sysctl_net_core.c}), confirmed by writing the boundary values in a fresh netns:
  * {@code proc_dou8vec_minmax} without limits takes 0..255, {@code proc_dointvec} any int,
- * {@code proc_dointvec_jiffies} ±INT_MAX/HZ seconds. Numbers are decimal or {@code 0x} hex, as
- * {@code sysctl -w} takes them; vectors are whitespace-separated.
+ * {@code proc_dointvec_jiffies} ±INT_MAX/HZ seconds. Numbers are decimal or {@code 0x} hex; a
+ * leading-zero number, which the kernel reads as octal, is refused as too easy to misread. Vectors
+ * are whitespace-separated and must be complete (the kernel would keep unwritten elements).
  */
 public final class Sysctls {
 
@@ -87,7 +88,7 @@ public final class Sysctls {
             "include/net/ip.h: inet_is_local_reserved_port"),
         IP_UNPRIVILEGED_PORT_START("net.ipv4.ip_unprivileged_port_start", Kind.INT, 0, 65535,
             "lowest port bind() allows without CAP_NET_BIND_SERVICE; may not exceed the low end of ip_local_port_range",
-            "net/ipv4/af_inet.c: __inet_bind; net/ipv4/sysctl_net_ipv4.c: ipv4_privileged_ports"),
+            "include/net/ip.h: inet_port_requires_bind_service; net/ipv4/sysctl_net_ipv4.c: ipv4_privileged_ports"),
         IP_AUTOBIND_REUSE("net.ipv4.ip_autobind_reuse", Kind.INT, 0, 1,
             "1: bind(0) makes a second pass that may share a port under SO_REUSEADDR",
             "net/ipv4/inet_connection_sock.c: inet_csk_find_open_port"),
@@ -108,7 +109,7 @@ public final class Sysctls {
             "net/ipv4/tcp_ipv4.c: tcp_twsk_unique"),
         TCP_MAX_TW_BUCKETS("net.ipv4.tcp_max_tw_buckets", Kind.INT, INT_MIN, INT_MAX,
             "TIME_WAIT sockets allowed; past it a closing socket skips TIME_WAIT (TCPTimeWaitOverflow)",
-            "net/ipv4/tcp_minisocks.c: tcp_time_wait"),
+            "net/ipv4/inet_timewait_sock.c: inet_twsk_alloc"),
         TCP_FASTOPEN("net.ipv4.tcp_fastopen", Kind.INT, INT_MIN, INT_MAX,
             "TFO flags: 0x1 client, 0x2 server, 0x4 client data without cookie, 0x200 server takes data without cookie, 0x400 every listener",
             "net/ipv4/tcp_fastopen.c: tcp_try_fastopen"),
@@ -123,7 +124,7 @@ public final class Sysctls {
             "net/ipv4/tcp_output.c: tcp_syn_options"),
         TCP_WINDOW_SCALING("net.ipv4.tcp_window_scaling", Kind.INT, 0, U8_MAX,
             "offer and accept window scaling (RFC 7323) in the handshake",
-            "net/ipv4/tcp_output.c: tcp_select_initial_window"),
+            "net/ipv4/tcp_output.c: tcp_connect_init"),
         TCP_ECN("net.ipv4.tcp_ecn", Kind.INT, 0, 2,
             "0 off; 1 request ECN on outgoing and accept it on incoming connections; 2 accept it on incoming only",
             "net/ipv4/tcp_output.c: tcp_ecn_send_syn"),
