@@ -92,8 +92,7 @@ final class CapturingAppender extends AppenderBase<ILoggingEvent> {
         for (Appender<ILoggingEvent> other : detached) root.addAppender(other);
         root.detachAppender(this);
         previousLevels.forEach(Logger::setLevel);
-        stop();
-        layout.stop();
+        stop(); // the layout stays started: lines() may format the events afterwards
     }
 
     /** The captured events, formatted one per line (stack traces span several), oldest first. */

@@ -32,8 +32,9 @@ import tcpsim.runtime.Trace;
  */
 public final class DeterministicProbe<T> {
     /**
-     * An unbounded receive gives up after this many scheduling steps without a message: a periodic
-     * timer keeps a simulation busy forever, and a hanging test says less than a failing one.
+     * {@link #receiveMessage()} gives up after this many scheduling steps without a message: a
+     * periodic timer keeps a simulation busy forever, and a hanging test says less than a failing
+     * one. {@link #receiveMessage(Duration)} is bounded by virtual time instead.
      */
     public static final long MAX_STEPS = 1_000_000;
 
@@ -118,8 +119,9 @@ public final class DeterministicProbe<T> {
         }
         long from = sim.nowNanos();
         long deadline = withinNanos >= Long.MAX_VALUE - from ? Long.MAX_VALUE : from + withinNanos;
+        boolean unbounded = deadline == Long.MAX_VALUE; // a bounded wait ends on virtual time, busy or not
         long[] polls = {0};
-        sim.runUntil(() -> !queue.isEmpty() || polls[0]++ >= MAX_STEPS, deadline);
+        sim.runUntil(() -> !queue.isEmpty() || unbounded && polls[0]++ >= MAX_STEPS, deadline);
         // the message is in the probe's own queue, so this returns without waiting
         if (!queue.isEmpty()) return probe.receiveMessage(Duration.ZERO);
         String at = " (virtual time now " + Trace.time(sim.nowNanos()) + ")";
@@ -128,7 +130,7 @@ public final class DeterministicProbe<T> {
                 + " scheduling steps" + at + "; something keeps the simulation busy (a periodic timer?):"
                 + " bound the wait with receiveMessage(within)");
         }
-        if (deadline != Long.MAX_VALUE && sim.pendingTimers() > 0) {
+        if (!unbounded && sim.pendingTimers() > 0) {
             throw new AssertionFailedError("probe " + name() + ": no message within " + Trace.time(withinNanos)
                 + " s of virtual time from " + Trace.time(from) + at + "; the next timer is due later");
         }

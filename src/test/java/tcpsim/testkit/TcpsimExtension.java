@@ -14,6 +14,7 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.TestWatcher;
+import org.slf4j.LoggerFactory;
 import tcpsim.runtime.Clock;
 import tcpsim.runtime.Simulation;
 import tcpsim.runtime.Strategy;
@@ -79,8 +80,8 @@ import tcpsim.runtime.VirtualScheduler;
  *     classes share their enclosing class's simulation.
  * <li>Before each test the strategy is rebuilt from its name and seed, so a test's schedule does not
  *     depend on which tests ran before it. After each test the run is stopped, what it left is
- *     drained, and the virtual clock goes back to 0, whether or not the test used
- *     {@link Simulation#startRun}.
+ *     drained, pending timers are dropped and the virtual clock goes back to 0, whether or not
+ *     the test used {@link Simulation#startRun}.
  * <li>Test and lifecycle methods may take {@link Simulation}, {@link ActorTestKit} and
  *     {@link Clock} parameters. With a {@code static @RegisterExtension} field,
  *     {@link #simulation()}, {@link #testKit()}, {@link #clock()} and {@link #createProbe()} give
@@ -209,6 +210,8 @@ public final class TcpsimExtension
             throw new IllegalStateException("this TcpsimExtension already drives the simulation of " + owner
                 + "; test classes sharing one must run one after another");
         }
+        // SLF4J initialised here, before a wild system's threads log concurrently (its replay warning)
+        LoggerFactory.getILoggerFactory();
         Simulation s = Simulation.create(mode, strategy == null ? null : Strategy.named(strategy, seed));
         try {
             testKit = ActorTestKit.create(s.system());
@@ -255,9 +258,10 @@ public final class TcpsimExtension
         if (sim == null) return; // beforeEach already failed in requireStarted
         sim.stopRun();
         if (mode == Simulation.Mode.DETERMINISTIC) {
-            // stopRun resets only when a run was active; a test may also have moved the clock on its own
+            // stopRun resets only when a run was active; a test may also have moved the clock or
+            // scheduled work on its own
             sim.drain();
-            if (sim.nowNanos() != 0) ((VirtualScheduler) Adapter.toClassic(sim.system()).scheduler()).reset();
+            ((VirtualScheduler) Adapter.toClassic(sim.system()).scheduler()).reset();
         }
         sim.trace(Trace.OFF);
     }
@@ -285,11 +289,12 @@ public final class TcpsimExtension
         if (failure != null) c.print(System.out, testName(context), failure);
     }
 
+    /** Class#method, plus the display name when it says more (a repetition, parameters' values). */
     private static String testName(ExtensionContext context) {
-        String method = context.getTestMethod().map(m -> m.getName() + "()").orElse("");
+        String name = context.getRequiredTestClass().getName() + "#" + context.getRequiredTestMethod().getName();
         String display = context.getDisplayName();
-        String name = context.getRequiredTestClass().getName() + "#" + method;
-        return display.equals(method) ? name : name + " [" + display + "]";
+        boolean plain = display.startsWith(context.getRequiredTestMethod().getName() + "(");
+        return plain ? name : name + " [" + display + "]";
     }
 
     @Override
@@ -340,7 +345,7 @@ public final class TcpsimExtension
         }
     }
 
-    /** The last lines of a trace; Trace writes one complete line per append. */
+    /** The last lines of a trace. */
     private static final class TraceTail implements Appendable {
         private final int max;
         private final ArrayDeque<String> lines = new ArrayDeque<>();
@@ -353,7 +358,15 @@ public final class TcpsimExtension
 
         @Override
         public synchronized Appendable append(CharSequence s) {
-            for (int i = 0; i < s.length(); i++) append(s.charAt(i));
+            int start = 0;
+            for (int i = 0; i < s.length(); i++) {
+                if (s.charAt(i) != '\n') continue;
+                partial.append(s, start, i);
+                addLine(partial.toString());
+                partial.setLength(0);
+                start = i + 1;
+            }
+            partial.append(s, start, s.length());
             return this;
         }
 
@@ -363,18 +376,16 @@ public final class TcpsimExtension
         }
 
         @Override
-        public synchronized Appendable append(char c) {
-            if (c != '\n') {
-                partial.append(c);
-                return this;
-            }
+        public Appendable append(char c) {
+            return append(String.valueOf(c));
+        }
+
+        private void addLine(String line) {
             if (lines.size() == max) {
                 lines.removeFirst();
                 dropped++;
             }
-            lines.addLast(partial.toString());
-            partial.setLength(0);
-            return this;
+            lines.addLast(line);
         }
 
         synchronized void appendTo(StringBuilder b) {
