@@ -160,6 +160,7 @@ public final class Simulation implements AutoCloseable {
      * timer is pending (quiescence).
      */
     public boolean step() {
+        requireDeterministic();
         executor.checkViolation();
         scheduler.fireDue();
         Strategy s = executor.strategy();
@@ -206,6 +207,7 @@ public final class Simulation implements AutoCloseable {
 
     /** Run until nothing is ready and no timer is pending. Returns the steps taken. */
     public long runUntilQuiescent() {
+        requireDeterministic(); // wild mode cannot see quiescence: this would wait forever
         return runUntil(() -> false, Long.MAX_VALUE);
     }
 
