@@ -408,6 +408,10 @@ public final class KernelHandshakeBench {
             System.out.printf("  Slab %,.0f B (SUnreclaim %,.0f, SReclaimable %,.0f); Java heap %,.0f B%n",
                 s.slabBytesPerConnection(), s.unreclaimableBytesPerConnection(), s.reclaimableBytesPerConnection(),
                 s.heapBytesPerConnection());
+            if (s.slabBytesPerConnectionExcludingProcFd() != s.slabBytesPerConnection()) {
+                System.out.printf("  Slab %,.0f B without the proc_inode_cache inodes and dentries that listing"
+                    + " /proc/<pid>/fd added meanwhile%n", s.slabBytesPerConnectionExcludingProcFd());
+            }
             if (s.caches().isEmpty()) {
                 System.out.println("  (/proc/slabinfo not readable: no per-cache breakdown)");
                 return;

@@ -27,6 +27,28 @@ public record SlabPerConnection(int connections, int processes, long slabDeltaBy
         return (double) slabDeltaBytes / connections;
     }
 
+    /**
+     * {@link #slabBytesPerConnection} less what listing {@code /proc/<pid>/fd} of the holding
+     * processes added meanwhile: one proc_inode_cache inode and one dentry per fd listed
+     * (fs/proc/fd.c: proc_fd_instantiate). A monitor outside the benchmark that reads every
+     * process's fds does that on some machines; it is not memory the connections hold. Equals
+     * the raw figure when /proc/slabinfo was unreadable or nothing listed the fds.
+     */
+    public double slabBytesPerConnectionExcludingProcFd() {
+        long procInodes = 0;
+        long procInodeBytes = 0;
+        int dentrySize = 0;
+        for (CacheDelta c : caches) {
+            if (c.name().equals("proc_inode_cache")) {
+                procInodes = Math.max(0, c.objectsDelta());
+                procInodeBytes = Math.max(0, c.bytesDelta());
+            } else if (c.name().equals("dentry")) {
+                dentrySize = c.objectSize();
+            }
+        }
+        return (slabDeltaBytes - procInodeBytes - procInodes * dentrySize) / (double) connections;
+    }
+
     public double reclaimableBytesPerConnection() {
         return (double) reclaimableDeltaBytes / connections;
     }

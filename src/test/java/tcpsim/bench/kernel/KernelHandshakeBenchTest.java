@@ -84,6 +84,17 @@ class KernelHandshakeBenchTest {
     }
 
     @Test
+    void procFdListingIsTakenOutAsOneProcInodeAndOneDentryPerFd() {
+        SlabPerConnection s = new SlabPerConnection(100, 1, 1_000_000, 0, 0, 0, List.of(
+            new SlabPerConnection.CacheDelta("TCP", 2368, 200, 500_000, 100, List.of()),
+            new SlabPerConnection.CacheDelta("proc_inode_cache", 696, 50, 40_000, 100, List.of()),
+            new SlabPerConnection.CacheDelta("dentry", 192, 250, 60_000, 100, List.of())));
+
+        assertEquals(10_000, s.slabBytesPerConnection());
+        assertEquals((1_000_000 - 40_000 - 50 * 192) / 100.0, s.slabBytesPerConnectionExcludingProcFd());
+    }
+
+    @Test
     void slabinfoLineGivesObjectsAndSlabPages() {
         var caches = SlabSnapshot.parseSlabinfo(List.of(
             "slabinfo - version: 2.1",
