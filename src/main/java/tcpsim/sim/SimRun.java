@@ -25,6 +25,12 @@ public final class SimRun {
      * {@code untilNanos} of real time passed), plus a short grace.
      */
     public static Result run(Simulation sim, Topology topo, long seed, long untilNanos, Trace trace, WireTap tap) {
+        return run(sim, topo, seed, untilNanos, trace, tap, () -> {});
+    }
+
+    /** As above; {@code beforeStop} runs while the run's sockets still exist (benchmarks measure heap there). */
+    public static Result run(Simulation sim, Topology topo, long seed, long untilNanos, Trace trace, WireTap tap,
+                             Runnable beforeStop) {
         Map<String, NetNs> hosts = new LinkedHashMap<>();
         int i = 0;
         for (Topology.Host h : topo.hosts()) {
@@ -49,6 +55,7 @@ public final class SimRun {
         long wall = System.nanoTime() - wall0;
         long deliveries = sim.deliveries() - deliveries0;
         boolean done = stats.done();
+        beforeStop.run();
         sim.stopRun();
         sim.trace(Trace.OFF);
         return new Result(virtual, wall, deliveries, done, stats, hosts);

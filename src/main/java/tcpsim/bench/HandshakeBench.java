@@ -1,0 +1,195 @@
+package tcpsim.bench;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.Behaviors;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tcpsim.app.ClientAppActor;
+import tcpsim.app.ServerAppActor;
+import tcpsim.bench.kernel.HandshakeRate;
+import tcpsim.bench.kernel.KernelHandshakeBench;
+import tcpsim.bench.kernel.SlabPerConnection;
+import tcpsim.host.Sysctls;
+import tcpsim.net.Skb;
+import tcpsim.runtime.Simulation;
+import tcpsim.runtime.Strategy;
+import tcpsim.runtime.Trace;
+import tcpsim.sim.SimRun;
+import tcpsim.sim.Topology;
+
+/**
+ * tcpsim bench handshake: the model's handshake rate (deterministic and wild, one after another and
+ * 1,000 in flight), messages per handshake, the runtime's bare-message ceiling, heap per established
+ * connection, and the same machine's kernel on loopback, measured in the same run.
+ */
+public final class HandshakeBench {
+    private HandshakeBench() {}
+
+    static final int SERVER = Skb.ip("10.0.0.1");
+
+    /**
+     * Connections per client host: well under the even half of a 1024-65535 range, so connect()'s
+     * port search stays short (near exhaustion it walks the whole range, as the kernel does).
+     */
+    static final int PER_CLIENT_HOST = 10_000;
+
+    /** A server and {@code clientHosts} client hosts across zero-delay links (loopback-like). */
+    static Topology topology(int clientHosts, int perHost, int inFlight) {
+        Sysctls client = Sysctls.defaults().with("net.ipv4.ip_local_port_range", "1024 65535");
+        List<Topology.Host> hosts = new ArrayList<>();
+        List<Topology.Link> links = new ArrayList<>();
+        List<Topology.App> apps = new ArrayList<>();
+        hosts.add(new Topology.Host("server", SERVER, Sysctls.defaults(), 1500));
+        apps.add(new Topology.Server("server", new ServerAppActor.Params("srv", 0, 0, 80, 4096, true, false, Integer.MAX_VALUE)));
+        for (int i = 0; i < clientHosts; i++) {
+            String name = "client" + i;
+            hosts.add(new Topology.Host(name, SERVER + 1 + i, client, 1500));
+            links.add(new Topology.Link(name, "server", 0, 0));
+            apps.add(new Topology.Client(name, new ClientAppActor.Params("cli", 1_000_000, SERVER, 80, perHost, 0,
+                inFlight, false, false)));
+        }
+        return new Topology(hosts, links, apps);
+    }
+
+    /** One figure: handshakes per second of wall time, and messages per handshake. */
+    public record Rate(String name, int handshakes, double wallSeconds, long messages) {
+        public double perSecond() {
+            return handshakes / wallSeconds;
+        }
+
+        public double messagesPerHandshake() {
+            return (double) messages / handshakes;
+        }
+    }
+
+    static Rate modelRate(Simulation sim, String name, int handshakes, int inFlight, int repeats) {
+        int perHost = Math.min(handshakes, PER_CLIENT_HOST);
+        int hosts = (handshakes + perHost - 1) / perHost;
+        Topology topo = topology(hosts, perHost, inFlight);
+        SimRun.run(sim, topology(1, Math.min(2_000, handshakes), inFlight), 1, Long.MAX_VALUE, Trace.OFF, (n, p) -> {}); // warm-up
+        double best = Double.MAX_VALUE;
+        long messages = 0;
+        for (int r = 0; r < repeats; r++) {
+            SimRun.Result res = SimRun.run(sim, topo, 1 + r, 600_000_000_000L, Trace.OFF, (n, p) -> {});
+            long ok = res.stats().counts().values().stream().mapToLong(m -> m.getOrDefault("connected", 0L)).sum();
+            if (ok != (long) hosts * perHost) throw new IllegalStateException(name + ": only " + ok + " handshakes completed");
+            best = Math.min(best, res.wallNanos() / 1e9);
+            messages = res.deliveries();
+        }
+        return new Rate(name, hosts * perHost, best, messages);
+    }
+
+    record Ping(ActorRef<Ping> replyTo, int left) {}
+
+    /** The runtime's ceiling: ns per bare message between two actors on the deterministic executor. */
+    static double bareMessageNanos(int messages) {
+        try (Simulation sim = Simulation.deterministic(Strategy.fifo())) {
+            double best = Double.MAX_VALUE;
+            for (int r = 0; r < 5; r++) {
+                Behavior<Ping> echo = Behaviors.receive(Ping.class).onMessage(Ping.class, p -> {
+                    if (p.left() > 0) p.replyTo().tell(new Ping(null, p.left() - 1));
+                    return Behaviors.same();
+                }).build();
+                ActorRef<Object> root = sim.startRun(Behaviors.setup(ctx -> {
+                    ActorRef<Ping> a = ctx.spawn(Behaviors.setup(c2 -> {
+                        ActorRef<Ping> b = c2.spawn(echo, "b");
+                        ActorRef<Ping> self = c2.getSelf();
+                        b.tell(new Ping(self, messages));
+                        return Behaviors.receive(Ping.class).onMessage(Ping.class, p -> {
+                            if (p.left() > 0) b.tell(new Ping(self, p.left() - 1));
+                            return Behaviors.same();
+                        }).build();
+                    }), "a");
+                    return Behaviors.empty();
+                }));
+                long d0 = sim.deliveries();
+                long t0 = System.nanoTime();
+                sim.runUntilQuiescent();
+                long t = System.nanoTime() - t0;
+                long n = sim.deliveries() - d0;
+                best = Math.min(best, (double) t / n);
+                sim.stopRun();
+                if (root == null) throw new IllegalStateException();
+            }
+            return best;
+        }
+    }
+
+    static long usedHeap() {
+        for (int i = 0; i < 3; i++) System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /** Heap bytes per established connection, both ends, with {@code connections} held open. */
+    static double heapPerConnection(int connections) {
+        int perHost = PER_CLIENT_HOST;
+        int hosts = Math.max(1, connections / perHost);
+        try (Simulation sim = Simulation.deterministic(Strategy.fifo())) {
+            SimRun.run(sim, topology(1, 1000, 1000), 1, Long.MAX_VALUE, Trace.OFF, (n, p) -> {}); // warm-up
+            long before = usedHeap();
+            long[] after = new long[1];
+            SimRun.Result r = SimRun.run(sim, topology(hosts, perHost, 1000), 1, 600_000_000_000L, Trace.OFF, (n, p) -> {},
+                () -> after[0] = usedHeap());
+            long ok = r.stats().counts().values().stream().mapToLong(m -> m.getOrDefault("connected", 0L)).sum();
+            return (double) (after[0] - before) / ok;
+        }
+    }
+
+    public static Map<String, Object> run(boolean quick, java.io.PrintStream out) throws Exception {
+        Map<String, Object> j = new LinkedHashMap<>();
+        int n = quick ? 5_000 : 20_000;
+        int repeats = quick ? 1 : 3;
+        out.println("tcpsim bench handshake" + (quick ? " (quick)" : "") + ": " + n + " handshakes per figure, best of " + repeats);
+
+        out.print("  kernel loopback rate ... ");
+        HandshakeRate k = KernelHandshakeBench.measureRate(KernelHandshakeBench.DEFAULT_CLIENT_THREADS,
+            Duration.ofSeconds(quick ? 1 : 3), Duration.ofSeconds(1));
+        out.printf("%,.0f/s%n", k.perSecond());
+
+        List<Rate> rates = new ArrayList<>();
+        try (Simulation det = Simulation.deterministic(Strategy.fifo())) {
+            rates.add(modelRate(det, "deterministic, one after another", n, 1, repeats));
+            rates.add(modelRate(det, "deterministic, 1,000 in flight", n, 1000, repeats));
+        }
+        try (Simulation wild = Simulation.wild()) {
+            rates.add(modelRate(wild, "wild, one after another", quick ? 1_000 : 5_000, 1, repeats));
+            rates.add(modelRate(wild, "wild, 1,000 in flight", n, 1000, repeats));
+        }
+        double bare = bareMessageNanos(quick ? 200_000 : 1_000_000);
+        int heapN = quick ? 25_000 : 100_000;
+        double heap = heapPerConnection(heapN);
+        SlabPerConnection slab = KernelHandshakeBench.measureSlabPerConnection(heapN);
+
+        out.println();
+        out.printf("  %-36s %12s %10s %10s%n", "", "handshakes/s", "x kernel", "msgs/hs");
+        out.printf("  %-36s %,12.0f %10s %10s%n", "kernel, loopback, " + k.clientThreads() + " client threads", k.perSecond(), "1.00", "-");
+        List<Map<String, Object>> jr = new ArrayList<>();
+        for (Rate r : rates) {
+            out.printf("  %-36s %,12.0f %10.2f %10s%n", "model, " + r.name(), r.perSecond(), r.perSecond() / k.perSecond(),
+                r.messages() > 0 ? String.format("%.1f", r.messagesPerHandshake()) : "-");
+            jr.add(Map.of("name", r.name(), "handshakes", r.handshakes(), "per_second", r.perSecond(),
+                "ratio_to_kernel", r.perSecond() / k.perSecond(), "messages_per_handshake", r.messagesPerHandshake()));
+        }
+        double msgs = rates.get(0).messagesPerHandshake();
+        out.printf("%n  runtime ceiling: a bare message costs %.0f ns on the deterministic executor;%n", bare);
+        out.printf("  at %.1f messages per handshake that caps the model at %,.0f handshakes/s (%.2f x kernel)%n",
+            msgs, 1e9 / (bare * msgs), 1e9 / (bare * msgs) / k.perSecond());
+        out.printf("%n  memory per established connection (both ends, %,d held open)%n", heapN);
+        out.printf("    kernel slab   %,8.0f bytes%n", slab.slabBytesPerConnection());
+        out.printf("    model heap    %,8.0f bytes   (%.2f x kernel)%n", heap, heap / slab.slabBytesPerConnection());
+
+        j.put("kernel_per_second", k.perSecond());
+        j.put("kernel_client_threads", k.clientThreads());
+        j.put("model", jr);
+        j.put("bare_message_ns", bare);
+        j.put("kernel_slab_bytes_per_connection", slab.slabBytesPerConnection());
+        j.put("model_heap_bytes_per_connection", heap);
+        j.put("connections_held", heapN);
+        return j;
+    }
+}
