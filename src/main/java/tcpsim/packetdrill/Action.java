@@ -33,8 +33,6 @@ public sealed interface Action {
         public TcpPacket {
             options = options == null ? null : List.copyOf(options);
         }
-
-        public long endSeq() { return seq + payload; }
     }
 
     /**

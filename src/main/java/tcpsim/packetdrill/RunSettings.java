@@ -2,6 +2,7 @@ package tcpsim.packetdrill;
 
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import tcpsim.net.Skb;
 
 /**
@@ -24,6 +25,13 @@ public record RunSettings(int localIp, int remoteIp, int gatewayIp, int prefixLe
         "CODE", "host_unreachable",
         "CMSG_LEVEL_IP", "SOL_IP",
         "CMSG_TYPE_RECVERR", "IP_RECVERR");
+
+    /**
+     * packetdrill options that change nothing the backends do here (--mss only shapes how packetdrill
+     * hands large inbound segments to the TUN device as GSO); the run notes them and goes on.
+     */
+    public static final Set<String> WITHOUT_EFFECT = Set.of(
+        "mss", "speed", "send_omit_free", "strict_segments", "verbose", "debug");
 
     public static RunSettings defaults() {
         return new RunSettings(Skb.ip("192.168.0.1"), Skb.ip("192.0.2.1"), Skb.ip("192.168.0.1"), 16,
@@ -63,6 +71,7 @@ public record RunSettings(int localIp, int remoteIp, int gatewayIp, int prefixLe
                 case "mtu" -> new RunSettings(localIp, remoteIp, gatewayIp, prefixLength,
                     bindPort, connectPort, Integer.parseInt(v), toleranceUsecs, tolerancePercent, tsTickUsecs,
                     tsEcrScaled);
+                case "mss", "speed", "send_omit_free", "strict_segments", "verbose", "debug" -> this; // see WITHOUT_EFFECT
                 case "ip_version" -> {
                     if (!v.equals("ipv4")) throw new ScriptError(path, o.line(), "--ip_version=" + v + ": only ipv4 is supported");
                     yield this;

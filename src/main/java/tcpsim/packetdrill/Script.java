@@ -1,7 +1,6 @@
 package tcpsim.packetdrill;
 
 import java.util.List;
-import java.util.Optional;
 
 /**
  * A parsed packetdrill script: header options, the init command, the timed events and the cleanup
@@ -16,17 +15,4 @@ public record Script(String path, List<HeaderOption> options, Action.ShellComman
 
     /** A {@code --name=value} line; value is null for a bare {@code --name}. */
     public record HeaderOption(String name, String value, int line) {}
-
-    /** The last value the header gives an option, if any. */
-    public Optional<String> option(String name) {
-        String v = null;
-        boolean seen = false;
-        for (HeaderOption o : options) {
-            if (o.name().equals(name)) {
-                v = o.value();
-                seen = true;
-            }
-        }
-        return seen ? Optional.of(v == null ? "" : v) : Optional.empty();
-    }
 }

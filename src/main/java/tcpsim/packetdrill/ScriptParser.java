@@ -460,7 +460,8 @@ public final class ScriptParser {
         expectPunct('=', "'=' and the expected result of " + name.text());
         Expr result = expr();
         String errno = null;
-        if (peek().kind() == Kind.WORD) errno = take().text();
+        // An errno is written on the result's line; a word on a later line is not part of this call.
+        if (peek().kind() == Kind.WORD && peek().line() == tokens.get(pos - 1).line()) errno = take().text();
         String note = null;
         if (peek().is('(')) note = note();
         return new Action.SyscallSpec(name.text(), args, end, result, errno, note);

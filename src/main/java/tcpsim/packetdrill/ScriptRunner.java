@@ -182,6 +182,11 @@ public final class ScriptRunner {
         ScriptResult execute() {
             try (backend) {
                 settings = base.forScript(script, toleranceOverride);
+                for (Script.HeaderOption o : script.options()) {
+                    if (RunSettings.WITHOUT_EFFECT.contains(o.name())) {
+                        notes.add("line " + o.line() + ": --" + o.name() + " has no effect here");
+                    }
+                }
                 line = script.options().isEmpty() ? 1 : script.options().get(0).line();
                 backend.start(new Backend.Config(settings.localIp(), settings.remoteIp(), settings.gatewayIp(),
                     settings.prefixLength(), settings.bindPort(), settings.mtu(), Map.of()));

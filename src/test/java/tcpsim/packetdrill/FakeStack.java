@@ -25,6 +25,8 @@ final class FakeStack implements Backend {
 
     private record Pending(long time, Observed observed) {}
 
+    private final String name;
+
     private final List<Pending> queue = new ArrayList<>();
     final List<String> sysctls = new ArrayList<>();
     final List<String> shellCommands = new ArrayList<>();
@@ -32,6 +34,10 @@ final class FakeStack implements Backend {
     final List<Packet> injected = new ArrayList<>();
     /** Delay before the SYN-ACK goes out, µs. */
     long synAckDelay;
+    /** The window scale the SYN-ACK offers. */
+    int wscale = 8;
+    /** The window of segments after the SYN-ACK. */
+    int window = 502;
     boolean closed;
     Config config;
 
@@ -43,6 +49,8 @@ final class FakeStack implements Backend {
     private final List<Integer> acceptQueue = new ArrayList<>();
     private final Map<Integer, Conn> conns = new HashMap<>();
     private Integer blockedAccept;
+    private Integer blockedConnect;
+    private int connectFd;
 
     private static final class Conn {
         int localIp, remoteIp, localPort, remotePort;
@@ -53,7 +61,15 @@ final class FakeStack implements Backend {
         int readable;
     }
 
-    @Override public String name() { return "fake"; }
+    FakeStack() {
+        this("model");
+    }
+
+    FakeStack(String name) {
+        this.name = name;
+    }
+
+    @Override public String name() { return name; }
 
     @Override public void start(Config config) {
         this.config = config;
@@ -85,7 +101,7 @@ final class FakeStack implements Backend {
             opts.add(new TcpOption.Timestamp(tsVal(at), c.tsRecent));
         }
         Skb s = new Skb(c.localIp, c.remoteIp, c.localPort, c.remotePort, c.sndNxt, c.rcvNxt, flags,
-            (flags & Skb.SYN) != 0 ? 65535 : 502, opts, len, 0);
+            (flags & Skb.SYN) != 0 ? 65535 : window, opts, len, 0);
         emit(at, new Outbound(at, s));
     }
 
@@ -123,7 +139,7 @@ final class FakeStack implements Backend {
             }
             if (c.wscale) {
                 o.add(new TcpOption.Nop());
-                o.add(new TcpOption.WindowScale(8));
+                o.add(new TcpOption.WindowScale(wscale));
             }
             send(c, now + synAckDelay, Skb.SYN | Skb.ACK, 0, o);
             c.sndNxt++;
@@ -133,6 +149,18 @@ final class FakeStack implements Backend {
         if (c == null || skb.sport() != c.remotePort) return;
         TcpOption.Timestamp ts = skb.option(TcpOption.Timestamp.class);
         if (ts != null) c.tsRecent = ts.val();
+        if (c.state == 2 && skb.syn() && skb.ack() && skb.ackSeq() == c.sndNxt) {
+            c.state = 1;
+            c.rcvNxt = skb.seq() + 1;
+            c.ts = ts != null;
+            conns.put(connectFd, c);
+            send(c, now, Skb.ACK, 0, List.of());
+            if (blockedConnect != null) {
+                emit(now, new CallDone(now, blockedConnect, SyscallResult.ok(0)));
+                blockedConnect = null;
+            }
+            return;
+        }
         if (c.state == 3 && skb.ack() && skb.ackSeq() == c.sndNxt) {
             c.state = 1; // TCP_ESTABLISHED
             int fd = nextFd++;
@@ -164,6 +192,26 @@ final class FakeStack implements Backend {
             case "listen":
                 listenFd = (int) ((Arg.Int) a.get(0)).value();
                 return SyscallResult.ok(0);
+            case "connect": {
+                Arg.Sockaddr to = (Arg.Sockaddr) a.get(1);
+                Conn c = new Conn();
+                c.localIp = config.localIp();
+                c.localPort = 40000;
+                c.remoteIp = to.ip();
+                c.remotePort = to.port();
+                c.sndNxt = ISN * 2;
+                c.state = 2; // TCP_SYN_SENT
+                conn = c;
+                connectFd = (int) ((Arg.Int) a.get(0)).value();
+                send(c, now, Skb.SYN, 0, List.of(new TcpOption.Mss(1460), new TcpOption.SackPermitted(),
+                    new TcpOption.Timestamp(tsVal(now), 0), new TcpOption.Nop(), new TcpOption.WindowScale(wscale)));
+                c.sndNxt++;
+                if (blocking) {
+                    blockedConnect = callId;
+                    return null;
+                }
+                return SyscallResult.error("EINPROGRESS");
+            }
             case "accept":
                 if (!acceptQueue.isEmpty()) return SyscallResult.ok(acceptQueue.remove(0));
                 if (blocking) {

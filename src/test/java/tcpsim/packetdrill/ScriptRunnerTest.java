@@ -206,4 +206,66 @@ class ScriptRunnerTest {
         ScriptResult r = run(variant("+0 listen(3, 1) = 0", "+0 frobnicate(3) = 0"), new FakeStack());
         assertFailure(r, Verdict.ERROR, 5, "runtime error in frobnicate call: Unknown system call: 'frobnicate'");
     }
+
+    @Test
+    void activeOpenLearnsTheIsnAndLocalPortFromTheStacksSyn() throws Exception {
+        FakeStack stack = new FakeStack();
+        ScriptResult r = run("""
+                0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+             +.01...0.011 connect(3, ..., ...) = 0
+               +0 > S 0:0(0) <...>
+               +0 < S. 0:0(0) ack 1 win 32768 <mss 1000,nop,wscale 6,nop,nop,sackOK>
+               +0 > . 1:1(0) ack 1
+               +0 write(3, ..., 1000) = 1000
+               +0 > P. 1:1001(1000) ack 1
+               +0 < . 1:1(0) ack 1001 win 257
+               +0 close(3) = 0
+               +0 > F. 1001:1001(0) ack 1
+            """, stack);
+        assertEquals(Verdict.PASS, r.verdict(), () -> String.valueOf(r.failure()));
+        Skb synAck = (Skb) stack.injected.get(0);
+        assertEquals(2 * FakeStack.ISN + 1, synAck.ackSeq(), "a SYN-ACK's ack is relative to the SYN the script wrote");
+        assertEquals(0, synAck.seq(), "the peer's ISN is the seq the script gives its SYN-ACK");
+        assertEquals(40000, synAck.dport(), "the local port is learned from the stack's SYN");
+        assertEquals(8080, synAck.sport());
+        Skb ack = (Skb) stack.injected.get(1);
+        assertEquals(2 * FakeStack.ISN + 1001, ack.ackSeq());
+        assertEquals(1, ack.seq());
+    }
+
+    @Test
+    void aNonZeroSynSeqIsTheRemoteIsnAndSynAckAckIsAbsolute() throws Exception {
+        FakeStack stack = new FakeStack();
+        ScriptResult r = run("""
+                0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
+               +0 bind(3, ..., ...) = 0
+               +0 listen(3, 1) = 0
+               +0 < S 1428932:1428932(0) win 10000 <mss 1012,nop,nop,sackOK>
+               +0 > S. 0:0(0) ack 1428933 <mss 1460,nop,nop,sackOK>
+               +0 < icmp unreachable CODE
+              +.1 < . 1:1(0) ack 1 win 257
+               +0 accept(3, ..., ...) = 4
+            """, stack);
+        assertEquals(Verdict.PASS, r.verdict(), () -> String.valueOf(r.failure()));
+        tcpsim.net.Icmp icmp = (tcpsim.net.Icmp) stack.injected.get(1);
+        assertEquals(tcpsim.net.Icmp.DEST_UNREACH, icmp.type());
+        assertEquals(tcpsim.net.Icmp.HOST_UNREACH, icmp.code());
+        assertEquals(FakeStack.ISN, icmp.quoted().seq(), "the quoted segment is the stack's SYN-ACK");
+        assertEquals(8080, icmp.quoted().sport());
+        assertEquals(ScriptRunner.FIRST_REMOTE_PORT, icmp.quoted().dport());
+        Skb ack = (Skb) stack.injected.get(2);
+        assertEquals(1428933, ack.seq());
+        assertEquals(FakeStack.ISN + 1, ack.ackSeq());
+    }
+
+    @Test
+    void theRunnerReachesAVerdictOnEveryExampleWithoutThrowing() throws Exception {
+        java.util.Optional<java.nio.file.Path> dir = Examples.dir();
+        org.junit.jupiter.api.Assumptions.assumeTrue(dir.isPresent(), "shared/packetdrill/examples not found; skipped");
+        for (java.nio.file.Path p : Examples.scripts(dir.get())) {
+            Script s = ScriptParser.parse(p, RunSettings.UPSTREAM_DEFINES);
+            ScriptResult r = new ScriptRunner().run(s, new FakeStack());
+            assertTrue(r.passed() || r.failure().message().startsWith(p + ":"), r.toString());
+        }
+    }
 }
