@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -102,8 +103,11 @@ final class PythonBlocks {
             block.tcpInfo().forEach((k, v) -> {
                 if (k.matches("[A-Za-z_][A-Za-z0-9_]*")) b.append(k).append(" = ").append(Long.toUnsignedString(v)).append('\n');
             });
+            // Compiled block by block, so a syntax error too is reported at its block's line.
             b.append("_line = ").append(block.line()).append('\n');
-            b.append(block.code()).append('\n');
+            b.append("exec(compile(bytes.fromhex('").append(HexFormat.of().formatHex(block.code().getBytes(StandardCharsets.UTF_8)))
+                .append("').decode(), '").append(file.replace("\\", "/").replace("'", "")).append(':').append(block.line())
+                .append("', 'exec'))\n");
         }
         return b.toString();
     }

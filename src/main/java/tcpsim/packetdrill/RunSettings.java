@@ -71,12 +71,14 @@ public record RunSettings(int localIp, int remoteIp, int gatewayIp, int prefixLe
                 case "mtu" -> new RunSettings(localIp, remoteIp, gatewayIp, prefixLength,
                     bindPort, connectPort, Integer.parseInt(v), toleranceUsecs, tolerancePercent, tsTickUsecs,
                     tsEcrScaled);
-                case "mss", "speed", "send_omit_free", "strict_segments", "verbose", "debug" -> this; // see WITHOUT_EFFECT
                 case "ip_version" -> {
                     if (!v.equals("ipv4")) throw new ScriptError(path, o.line(), "--ip_version=" + v + ": only ipv4 is supported");
                     yield this;
                 }
-                default -> throw new ScriptError(path, o.line(), "unsupported option --" + o.name());
+                default -> {
+                    if (WITHOUT_EFFECT.contains(o.name())) yield this;
+                    throw new ScriptError(path, o.line(), "unsupported option --" + o.name());
+                }
             };
         } catch (IllegalArgumentException e) {
             throw new ScriptError(path, o.line(), "bad value for --" + o.name() + ": " + v);

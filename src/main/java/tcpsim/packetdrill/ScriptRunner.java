@@ -1,6 +1,7 @@
 package tcpsim.packetdrill;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -191,7 +192,8 @@ public final class ScriptRunner {
                 backend.start(new Backend.Config(settings.localIp(), settings.remoteIp(), settings.gatewayIp(),
                     settings.prefixLength(), settings.bindPort(), settings.mtu(), Map.of()));
                 started = true;
-                ShellCommands shell = new ShellCommands(backend, ShellCommands.isKernelSelftest(file), notes::add);
+                ShellCommands shell = new ShellCommands(backend,
+                    ShellCommands.isKernelSelftest(Path.of(file).toAbsolutePath().toString()), notes::add);
                 if (script.init() != null) {
                     line = script.init().line();
                     shell.run(script.init().command(), file, line);
@@ -204,10 +206,16 @@ public final class ScriptRunner {
                 log.add(new LogEntry(e.line(), "fail", e.getMessage(), now(), e.getMessage()));
                 return result(e.verdict(), new ScriptResult.Failure(e.line(), e.getMessage(), e.detail()));
             } catch (BackendException e) {
-                String msg = file + ":" + line + ": backend error: " + e.getMessage();
-                log.add(new LogEntry(line, "fail", msg, now(), msg));
-                return result(Verdict.ERROR, new ScriptResult.Failure(line, msg, List.of()));
+                return error(file + ":" + line + ": backend error: " + e.getMessage());
+            } catch (RuntimeException e) {
+                // A bug in a backend (or here) ends this script, not the whole run.
+                return error(file + ":" + line + ": internal error: " + e);
             }
+        }
+
+        private ScriptResult error(String msg) {
+            log.add(new LogEntry(line, "fail", msg, started ? now() : 0, msg));
+            return result(Verdict.ERROR, new ScriptResult.Failure(line, msg, List.of()));
         }
 
         private ScriptResult result(Verdict v, ScriptResult.Failure f) {
@@ -977,6 +985,11 @@ public final class ScriptRunner {
             Map<String, Arg> fields = new LinkedHashMap<>();
             for (Expr item : s.items()) {
                 if (!(item instanceof Expr.Named n)) throw callError(name, "Expected named msghdr fields");
+                if (n.name().equals("msg_iov") && n.params().size() == 1 && n.value() instanceof Expr.ListOf iov
+                    && eval(n.params().get(0), name, line) != iov.items().size()) {
+                    throw callError(name, "msg_iovlen " + PacketText.expr(n.params().get(0)) + " does not match "
+                        + iov.items().size() + "-element iovec array");
+                }
                 if (n.name().equals("msg_name")) {
                     fields.put("msg_name", send ? connectAddress(scriptFd, n.value(), name) : ellipsisOrValue(n.value(), name));
                 } else {

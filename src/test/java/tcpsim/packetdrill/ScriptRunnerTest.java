@@ -192,6 +192,20 @@ class ScriptRunnerTest {
     }
 
     @Test
+    void aBrokenPythonBlockIsAnErrorAtItsLine() throws Exception {
+        ScriptResult syntax = run(variant("assert tcpi_state == TCP_ESTABLISHED, tcpi_state", "assert ("), new FakeStack());
+        assertEquals(Verdict.ERROR, syntax.verdict());
+        assertEquals(13, syntax.failure().line());
+        assertTrue(syntax.failure().message().startsWith("t.pkt:13: error in Python code: SyntaxError: "),
+            syntax.failure().message());
+
+        ScriptResult missing = run(variant("assert tcpi_state == TCP_ESTABLISHED", "assert tcpi_no_such_field == 1"),
+            new FakeStack());
+        assertFailure(missing, Verdict.ERROR, 13, "error in Python code: NameError: name 'tcpi_no_such_field' is not "
+            + "defined (assert tcpi_no_such_field == 1, tcpi_state)");
+    }
+
+    @Test
     void commandLineToleranceOverridesTheScriptHeader() throws Exception {
         String script = "--tolerance_usecs=100000\n" + variant("+0 > S. 0:0(0) ack 1", "+.05 > S. 0:0(0) ack 1");
         Script s = ScriptParser.parse("t.pkt", script, RunSettings.UPSTREAM_DEFINES);
