@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
  * both. Prints one line per failing script, then {@code N passed, N failed}; exits 0 only when
  * every run passed, 2 on bad input (a script that does not parse, an unknown backend).
  */
-@Command(name = "packetdrill", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "packetdrill", sortOptions = false,
     description = {
         "Run packetdrill scripts against the model, the live kernel, or both.",
         "Scripts run as the upstream runners run them: local 192.168.0.1, remote 192.0.2.1, port 8080, and "
@@ -53,6 +53,9 @@ public final class PacketdrillCommand implements Callable<Integer> {
 
     @Option(names = {"-v", "--verbose"}, description = "Also print each run's notes.")
     boolean verbose;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
 
     @Parameters(arity = "1..*", paramLabel = "FILE.pkt|DIR", description = "Scripts, or directories to search for *.pkt.")
     List<Path> paths = new ArrayList<>();

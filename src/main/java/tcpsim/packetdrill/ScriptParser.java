@@ -156,7 +156,7 @@ public final class ScriptParser {
     private Action packet() throws PacketdrillSyntaxException {
         Token dirTok = take();
         Direction dir = dirTok.is('<') ? Direction.INBOUND : Direction.OUTBOUND;
-        IpInfo ip = optIpInfo(dir);
+        IpInfo ip = optIpInfo();
         int srcPort = 0, dstPort = 0;
         if (peek().kind() == Kind.INTEGER && peek(1).is('>')) {
             srcPort = (int) u16(take(), "src port");
@@ -199,7 +199,7 @@ public final class ScriptParser {
     }
 
     /** parser.y {@code opt_ip_info}: {@code [ect0]}, {@code (tos 0x10)} and friends. */
-    private IpInfo optIpInfo(Direction dir) throws PacketdrillSyntaxException {
+    private IpInfo optIpInfo() throws PacketdrillSyntaxException {
         Token open = peek();
         if (!open.is('[') && !open.is('(')) return IpInfo.UNCHECKED;
         take();
@@ -250,7 +250,7 @@ public final class ScriptParser {
                 default -> throw expectedAt(t, what);
             }
         }
-        if (peek().is('.') && peek().line() == t.line() && peek().col() == t.col() + t.text().length()) {
+        if (peek().is('.')) {
             take();
             flags |= Skb.ACK;
         }
