@@ -38,6 +38,8 @@ final class FakeStack implements Backend {
     int wscale = 8;
     /** The window of segments after the SYN-ACK. */
     int window = 502;
+    /** Ticks added to the TSval of segments after the SYN-ACK (clock jitter between two stacks). */
+    int tsJitter;
     boolean closed;
     Config config;
 
@@ -98,7 +100,7 @@ final class FakeStack implements Backend {
         if (c.ts && (flags & Skb.SYN) == 0) {
             opts.add(new TcpOption.Nop());
             opts.add(new TcpOption.Nop());
-            opts.add(new TcpOption.Timestamp(tsVal(at), c.tsRecent));
+            opts.add(new TcpOption.Timestamp(tsVal(at) + tsJitter, c.tsRecent));
         }
         Skb s = new Skb(c.localIp, c.remoteIp, c.localPort, c.remotePort, c.sndNxt, c.rcvNxt, flags,
             (flags & Skb.SYN) != 0 ? 65535 : window, opts, len, 0);

@@ -136,9 +136,25 @@ class PacketdrillCommandTest {
     }
 
     @Test
+    void bothIgnoresATsValDifferenceThatPacketdrillWouldNotCheck() throws Exception {
+        Path good = write("good.pkt", ScriptRunnerTest.PASSIVE_OPEN);
+        Supplier<Backend> jittery = () -> {
+            FakeStack s = new FakeStack("model");
+            s.tsJitter = 1;
+            return s;
+        };
+        Backends both = new Backends(Map.of("kernel", () -> new FakeStack("kernel"), "model", jittery));
+        assertEquals(List.of("2 passed, 0 failed"), run(both, "--backend", "both", good.toString()).outLines());
+
+        Path ticked = write("ticked.pkt", "--tcp_ts_tick_usecs=1000\n" + ScriptRunnerTest.PASSIVE_OPEN);
+        Outcome o = run(both, "--backend", "both", ticked.toString());
+        assertEquals(ticked + ": line 12: kernel: > . 1:1(0) ack 101 win 502 <nop,nop,TS val 700 ecr 300> | model: > "
+            + ". 1:1(0) ack 101 win 502 <nop,nop,TS val 701 ecr 300>", o.outLines().get(0));
+    }
+
+    @Test
     void definesOnTheCommandLineReachTheScript() throws Exception {
-        Path p = write("d.pkt", ScriptRunnerTest.PASSIVE_OPEN.replace("write(4, ..., 10) = 10", "write(4, ..., LEN) = LEN")
-            .replace("> P. 1:11(10)", "> P. 1:11(10)"));
+        Path p = write("d.pkt", ScriptRunnerTest.variant("write(4, ..., 10) = 10", "write(4, ..., LEN) = LEN"));
         Outcome undefined = run(model(FakeStack::new), p.toString());
         assertEquals(1, undefined.exit());
         assertTrue(undefined.out().contains("unknown symbol 'LEN'"), undefined.out());
