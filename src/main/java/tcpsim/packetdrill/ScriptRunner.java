@@ -661,7 +661,7 @@ public final class ScriptRunner {
                     throw new ScriptError(file, line, "runtime error in " + spec.name() + " call: the backend gave no "
                         + "result for a call that must not block");
                 }
-                finishCall(spec, prep, r, line);
+                finishCall(spec, prep, r, line, now());
             }
         }
 
@@ -687,7 +687,7 @@ public final class ScriptRunner {
             int current = line;
             line = callLine;
             try {
-                finishCall(f.spec(), f.prepared(), done.result(), callLine);
+                finishCall(f.spec(), f.prepared(), done.result(), callLine, actual);
                 String err = verifyTime(f.event(), end[f.event()], 0, actual, start[f.event()], "system call return");
                 if (err != null) throw ScriptError.failure(file, callLine, err, List.of());
             } finally {
@@ -696,13 +696,13 @@ public final class ScriptRunner {
         }
 
         /** run_system_call.c end_syscall() and the per-call bookkeeping after it. */
-        private void finishCall(Action.SyscallSpec spec, Prepared prep, SyscallResult r, int callLine)
+        private void finishCall(Action.SyscallSpec spec, Prepared prep, SyscallResult r, int callLine, long time)
             throws ScriptError {
             long expected = eval(spec.result(), spec.name(), callLine);
             String shown = r.ret() >= 0 && prep.mode() == Check.FD && expected >= 0 ? Long.toString(expected)
                 : Long.toString(r.ret());
             String text = PacketText.call(spec) + " = " + shown + (r.errno() == null || r.ret() >= 0 ? "" : " " + r.errno());
-            log.add(new LogEntry(callLine, spec.blocking() ? "return" : "call", text, now(), text));
+            log.add(new LogEntry(callLine, spec.blocking() ? "return" : "call", text, time, text));
             String err = null;
             if (prep.mode() == Check.FD && expected >= 0) {
                 if (r.ret() < 0) err = "Expected non-negative result but got " + r.ret() + errnoText(r);
