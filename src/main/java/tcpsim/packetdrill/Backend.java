@@ -91,7 +91,7 @@ public interface Backend extends AutoCloseable {
 
     /** An argument of a system call. */
     sealed interface Arg permits Arg.Int, Arg.Ellipsis, Arg.Null, Arg.IntArray, Arg.Struct,
-        Arg.Bytes, Arg.Sockaddr {
+        Arg.Bytes, Arg.Sockaddr, Arg.ArrayOf {
         /** A number, or an fd already mapped to the backend's own fd. */
         record Int(long value) implements Arg {}
         /** "...": a buffer or length to fill in or ignore. */
@@ -105,6 +105,10 @@ public interface Backend extends AutoCloseable {
         record Bytes(byte[] value) implements Arg {}
         /** A socket address the runner filled in for bind/connect/sendto ("..." in the script). */
         record Sockaddr(int family, int ip, int port) implements Arg {}
+        /** An array of structs: poll's {@code [{fd=3, events=POLLIN}]}, an iovec array. */
+        record ArrayOf(List<Arg> items) implements Arg {
+            public ArrayOf { items = List.copyOf(items); }
+        }
     }
 
     /**

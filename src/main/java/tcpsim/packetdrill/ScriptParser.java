@@ -1,0 +1,618 @@
+package tcpsim.packetdrill;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import tcpsim.net.Icmp;
+import tcpsim.net.Skb;
+import tcpsim.net.TcpOption;
+import tcpsim.packetdrill.Action.Direction;
+import tcpsim.packetdrill.Action.IpInfo;
+import tcpsim.packetdrill.ScriptLexer.Kind;
+import tcpsim.packetdrill.ScriptLexer.Token;
+
+/**
+ * A recursive-descent parser for packetdrill scripts, following gtests/net/packetdrill/parser.y
+ * rule by rule for the TCP and ICMP subset, including its semantic checks (time ranges only on
+ * outbound packets, consistent {@code start:end(len)}, option lists padded to 4 bytes).
+ */
+public final class ScriptParser {
+
+    /** include/uapi/linux/tcp.h: 40 bytes of options after the 20-byte header. */
+    private static final int MAX_TCP_OPTION_BYTES = 40;
+
+    private final String file;
+    private final List<Token> tokens;
+    private int pos;
+
+    private ScriptParser(String file, List<Token> tokens) {
+        this.file = file;
+        this.tokens = tokens;
+    }
+
+    /** Parse a script file; {@code defines} are the {@code -D NAME=value} substitutions. */
+    public static Script parse(Path path, Map<String, String> defines)
+        throws IOException, PacketdrillSyntaxException {
+        return parse(path.toString(), Files.readString(path, StandardCharsets.UTF_8), defines);
+    }
+
+    /** Parse script text; {@code file} names it in error messages. */
+    public static Script parse(String file, String text, Map<String, String> defines)
+        throws PacketdrillSyntaxException {
+        List<Token> tokens = new ScriptLexer(file, text, defines).tokenize();
+        return new ScriptParser(file, tokens).script();
+    }
+
+    // ---- script structure ----
+
+    private Script script() throws PacketdrillSyntaxException {
+        List<Script.HeaderOption> options = new ArrayList<>();
+        while (peek().kind() == Kind.OPTION) {
+            Token t = take();
+            options.add(new Script.HeaderOption(t.text(), t.value(), t.line()));
+        }
+        Action.ShellCommand init = null;
+        if (peek().kind() == Kind.BACKQUOTE) {
+            Token t = take();
+            init = new Action.ShellCommand(t.text(), t.line());
+        }
+        List<Event> events = new ArrayList<>();
+        while (startsEventTime(peek())) events.add(event());
+        if (events.isEmpty()) throw expected("event time (such as 0, +.1 or *)");
+        Action.ShellCommand cleanup = null;
+        if (peek().kind() == Kind.BACKQUOTE) {
+            Token t = take();
+            cleanup = new Action.ShellCommand(t.text(), t.line());
+        }
+        if (peek().kind() != Kind.EOF) throw expected("event time or end of script");
+        return new Script(file, options, init, events, cleanup);
+    }
+
+    private static boolean startsEventTime(Token t) {
+        return t.kind() == Kind.INTEGER || t.kind() == Kind.FLOAT || t.is('+') || t.is('*');
+    }
+
+    private Event event() throws PacketdrillSyntaxException {
+        Token first = peek();
+        EventTime time;
+        if (first.is('*')) {
+            take();
+            time = new EventTime.AnyTime();
+        } else if (first.is('+')) {
+            take();
+            long start = time();
+            if (peek().is('~')) {
+                take();
+                expectPunct('+', "'+' (a relative range is written +a~+b)");
+                time = new EventTime.RelativeRange(start, time());
+            } else {
+                time = new EventTime.Relative(start);
+            }
+        } else {
+            long start = time();
+            if (peek().is('~')) {
+                take();
+                time = new EventTime.AbsoluteRange(start, time());
+            } else {
+                time = new EventTime.Absolute(start);
+            }
+        }
+        Action action = action();
+        checkEventTime(first, time, action);
+        return new Event(first.line(), time, action);
+    }
+
+    /** parser.y: the semantic checks in the {@code event} rule. */
+    private void checkEventTime(Token at, EventTime time, Action action)
+        throws PacketdrillSyntaxException {
+        boolean outboundPacket = (action instanceof Action.TcpPacket p && p.direction() == Direction.OUTBOUND)
+            || (action instanceof Action.IcmpPacket i && i.direction() == Direction.OUTBOUND);
+        if (time instanceof EventTime.AnyTime && !outboundPacket) {
+            throw semantic(at, "event time <star> can only be used with outbound packets");
+        }
+        if ((time instanceof EventTime.AbsoluteRange || time instanceof EventTime.RelativeRange)
+            && !outboundPacket) {
+            throw semantic(at, "event time range can only be used with outbound packets");
+        }
+        long s = -1, e = -1;
+        if (time instanceof EventTime.AbsoluteRange r) { s = r.startUsecs(); e = r.endUsecs(); }
+        if (time instanceof EventTime.RelativeRange r) { s = r.startUsecs(); e = r.endUsecs(); }
+        if (e < s) throw semantic(at, "time range is backwards");
+    }
+
+    /** parser.y {@code time}: seconds as an integer or decimal, to microseconds (truncated). */
+    private long time() throws PacketdrillSyntaxException {
+        Token t = peek();
+        if (t.kind() != Kind.INTEGER && t.kind() != Kind.FLOAT) throw expected("time in seconds");
+        take();
+        BigDecimal secs = new BigDecimal(t.text());
+        if (secs.signum() < 0) throw semantic(t, "negative time");
+        return secs.movePointRight(6).setScale(0, RoundingMode.DOWN).longValueExact();
+    }
+
+    private Action action() throws PacketdrillSyntaxException {
+        Token t = peek();
+        if (t.is('<') || t.is('>')) return packet();
+        if (t.kind() == Kind.ELLIPSIS || (t.kind() == Kind.WORD && peek(1).is('('))) return syscall();
+        if (t.kind() == Kind.BACKQUOTE) {
+            take();
+            return new Action.ShellCommand(t.text(), t.line());
+        }
+        if (t.kind() == Kind.CODE) {
+            take();
+            return new Action.PythonCode(t.text());
+        }
+        throw expected("packet ('<' or '>'), system call, `command` or %{ python }%");
+    }
+
+    // ---- packets ----
+
+    private Action packet() throws PacketdrillSyntaxException {
+        Token dirTok = take();
+        Direction dir = dirTok.is('<') ? Direction.INBOUND : Direction.OUTBOUND;
+        IpInfo ip = optIpInfo();
+        int srcPort = 0, dstPort = 0;
+        if (peek().kind() == Kind.INTEGER && peek(1).is('>')) {
+            srcPort = (int) u16(take(), "src port");
+            take();
+            dstPort = (int) u16(expect(Kind.INTEGER, "destination port"), "dst port");
+        }
+        if (peek().isWord("icmp")) return icmp(dir, ip);
+        Token flagsTok = peek();
+        int flags = flags();
+        long[] seq = seq();
+        long ack = 0;
+        int window = -1;
+        if (peek().isWord("ack")) {
+            take();
+            ack = u32(expect(Kind.INTEGER, "ack sequence number"), "TCP ack sequence number");
+        }
+        if (peek().isWord("win")) {
+            take();
+            window = (int) u16(expect(Kind.INTEGER, "window"), "TCP window value");
+        }
+        if (peek().isWord("urg")) {
+            Token u = take();
+            long urg = u16(expect(Kind.INTEGER, "urgent pointer"), "urg_ptr value");
+            if (urg != 0) throw semantic(u, "a non-zero urgent pointer is not supported");
+        }
+        List<TcpOption> options = List.of();
+        Token optTok = peek();
+        if (optTok.is('<')) options = tcpOptions();
+        if (options == null && dir == Direction.INBOUND) {
+            throw semantic(optTok, "<...> for TCP options can only be used with outbound packets");
+        }
+        if (window < 0 && dir == Direction.INBOUND) {
+            throw semantic(flagsTok, "window must be specified for inbound packets");
+        }
+        if (ip.check() == IpInfo.Check.ECT01 && dir == Direction.INBOUND) {
+            throw semantic(dirTok, "[ect01] can only be used with outbound packets");
+        }
+        return new Action.TcpPacket(dir, ip, srcPort, dstPort, flags, seq[0], (int) seq[2], ack,
+            window, options);
+    }
+
+    /** parser.y {@code opt_ip_info}: {@code [ect0]}, {@code (tos 0x10)} and friends. */
+    private IpInfo optIpInfo() throws PacketdrillSyntaxException {
+        Token open = peek();
+        if (!open.is('[') && !open.is('(')) return IpInfo.UNCHECKED;
+        take();
+        char close = open.is('[') ? ']' : ')';
+        Token w = expect(Kind.WORD, "IP info (noecn, ect0, ect1, ce, ect01 or tos 0xNN)");
+        IpInfo info = switch (w.text()) {
+            case "noecn" -> new IpInfo(IpInfo.Check.ECN, IpInfo.NOT_ECT);
+            case "ect0" -> new IpInfo(IpInfo.Check.ECN, IpInfo.ECT_0);
+            case "ect1" -> new IpInfo(IpInfo.Check.ECN, IpInfo.ECT_1);
+            case "ce" -> new IpInfo(IpInfo.Check.ECN, IpInfo.CE);
+            case "ect01" -> new IpInfo(IpInfo.Check.ECT01, 0);
+            case "tos" -> {
+                Token v = expect(Kind.HEX, "hex TOS byte such as 0x10");
+                long tos = Long.parseLong(v.text().substring(2), 16);
+                if (tos > 0xff) throw semantic(v, "tos out of range for 8 bits");
+                yield new IpInfo(IpInfo.Check.TOS, (int) tos);
+            }
+            default -> throw expectedAt(w, "IP info (noecn, ect0, ect1, ce, ect01 or tos 0xNN)");
+        };
+        expectPunct(close, "'" + close + "'");
+        return info;
+    }
+
+    /** parser.y {@code flags}: a word of F S R P U E W, optionally followed by '.', or '.', or '-'. */
+    private int flags() throws PacketdrillSyntaxException {
+        Token t = peek();
+        String what = "TCP flags (such as S, S., ., P., F., R or -)";
+        if (t.is('.')) {
+            take();
+            return Skb.ACK;
+        }
+        if (t.is('-')) {
+            take();
+            return 0;
+        }
+        if (t.kind() != Kind.WORD) throw expected(what);
+        take();
+        int flags = 0;
+        for (char c : t.text().toCharArray()) {
+            switch (c) {
+                case 'F' -> flags |= Skb.FIN;
+                case 'S' -> flags |= Skb.SYN;
+                case 'R' -> flags |= Skb.RST;
+                case 'P' -> flags |= Skb.PSH;
+                case 'U' -> flags |= Skb.URG;
+                case 'E' -> flags |= Skb.ECE;
+                case 'W' -> flags |= Skb.CWR;
+                default -> throw expectedAt(t, what);
+            }
+        }
+        if (peek().is('.')) {
+            take();
+            flags |= Skb.ACK;
+        }
+        return flags;
+    }
+
+    /** parser.y {@code seq}: {@code start:end(len)}; returns {start, end, len}. */
+    private long[] seq() throws PacketdrillSyntaxException {
+        Token startTok = peek();
+        long start = u32(expect(Kind.INTEGER, "sequence range start:end(len)"),
+            "TCP start sequence number");
+        expectPunct(':', "':' in start:end(len)");
+        long end = u32(expect(Kind.INTEGER, "sequence range end"), "TCP end sequence number");
+        expectPunct('(', "'(' in start:end(len)");
+        long len = u16(expect(Kind.INTEGER, "payload length"), "TCP payload size");
+        expectPunct(')', "')' in start:end(len)");
+        if (end != start + len) {
+            throw semantic(startTok, "inconsistent TCP sequence numbers and payload size");
+        }
+        return new long[] {start, end, len};
+    }
+
+    /** parser.y {@code opt_tcp_options}; null means {@code <...>}. */
+    private List<TcpOption> tcpOptions() throws PacketdrillSyntaxException {
+        Token open = take();
+        if (peek().kind() == Kind.ELLIPSIS) {
+            take();
+            expectPunct('>', "'>' after <...");
+            return null;
+        }
+        List<TcpOption> list = new ArrayList<>();
+        list.add(tcpOption());
+        while (peek().is(',')) {
+            take();
+            list.add(tcpOption());
+        }
+        expectPunct('>', "',' or '>' in the TCP option list");
+        int bytes = 0;
+        for (TcpOption o : list) bytes += o.length();
+        if (bytes > MAX_TCP_OPTION_BYTES) throw semantic(open, "TCP option list too long");
+        if ((bytes & 3) != 0) {
+            throw semantic(open, "TCP options are not padded correctly to ensure TCP header is a "
+                + "multiple of 4 bytes: " + (bytes & 3) + " excess bytes");
+        }
+        return list;
+    }
+
+    private TcpOption tcpOption() throws PacketdrillSyntaxException {
+        String what = "TCP option (nop, eol, mss, wscale, sackOK, sack, TS, FO, FOEXP or md5)";
+        Token t = peek();
+        if (t.kind() != Kind.WORD) throw expected(what);
+        take();
+        switch (t.text()) {
+            case "nop":
+                return new TcpOption.Nop();
+            case "eol":
+                return new TcpOption.Eol();
+            case "mss":
+                return new TcpOption.Mss((int) u16(expect(Kind.INTEGER, "mss value"), "mss value"));
+            case "wscale": {
+                Token v = expect(Kind.INTEGER, "window scale shift count");
+                long shift = Long.parseLong(v.text());
+                if (shift > 255) throw semantic(v, "window scale shift count out of range");
+                return new TcpOption.WindowScale((int) shift);
+            }
+            case "sackOK":
+                return new TcpOption.SackPermitted();
+            case "sack": {
+                List<TcpOption.SackBlock> blocks = new ArrayList<>();
+                do {
+                    long left = u32(expect(Kind.INTEGER, "SACK block left:right"),
+                        "TCP SACK left sequence number");
+                    expectPunct(':', "':' in SACK block left:right");
+                    long right = u32(expect(Kind.INTEGER, "SACK block right edge"),
+                        "TCP SACK right sequence number");
+                    blocks.add(new TcpOption.SackBlock((int) left, (int) right));
+                } while (peek().kind() == Kind.INTEGER);
+                return new TcpOption.Sack(blocks);
+            }
+            case "TS": {
+                expectWord("val", "'val' in TS val N ecr N");
+                long val = u32(expect(Kind.INTEGER, "TS val"), "ts val");
+                expectWord("ecr", "'ecr' in TS val N ecr N");
+                long ecr = u32(expect(Kind.INTEGER, "TS ecr"), "ecr val");
+                return new TcpOption.Timestamp((int) val, (int) ecr);
+            }
+            case "FO":
+                return new TcpOption.FastOpen(cookie(false));
+            case "FOEXP":
+                return new TcpOption.FastOpenExp(cookie(true));
+            case "md5": {
+                Token v = peek();
+                if (v.kind() != Kind.WORD && v.kind() != Kind.INTEGER) throw expected("MD5 digest in hex");
+                take();
+                if (!v.text().matches("([0-9a-fA-F]{2}){0,16}")) {
+                    throw semantic(v, "TCP MD5 digest is not a valid hex string");
+                }
+                return new TcpOption.Unknown(TcpOption.KIND_MD5, v.text().toLowerCase());
+            }
+            default:
+                throw expectedAt(t, what);
+        }
+    }
+
+    /** parser.y {@code opt_tcp_fast_open_cookie} and new_tcp_fast_open_option's checks. */
+    private String cookie(boolean exp) throws PacketdrillSyntaxException {
+        Token v = peek();
+        if (v.kind() != Kind.WORD && v.kind() != Kind.INTEGER) return "";
+        take();
+        String hex = v.text();
+        if ((hex.length() & 1) != 0) throw semantic(v, "TCP fast open cookie has an odd number of digits");
+        int max = MAX_TCP_OPTION_BYTES - (exp ? 4 : 2);
+        if (hex.length() / 2 > max) {
+            throw semantic(v, "TCP fast open cookie of " + hex.length() / 2
+                + " bytes exceeds maximum cookie length of " + max + " bytes");
+        }
+        if (!hex.matches("[0-9a-fA-F]*")) {
+            throw semantic(v, "TCP fast open cookie '" + hex + "' is not a valid hex string");
+        }
+        return hex.toLowerCase();
+    }
+
+    // ---- ICMP ----
+
+    private static final Map<String, Integer> ICMP_TYPES = Map.ofEntries(
+        Map.entry("echo_reply", 0), Map.entry("unreachable", Icmp.DEST_UNREACH),
+        Map.entry("source_quench", 4), Map.entry("redirect", 5), Map.entry("echo_request", 8),
+        Map.entry("time_exceeded", Icmp.TIME_EXCEEDED), Map.entry("parameter_problem", 12),
+        Map.entry("timestamp_request", 13), Map.entry("timestamp_reply", 14),
+        Map.entry("information_request", 15), Map.entry("information_reply", 16),
+        Map.entry("address_mask_request", 17), Map.entry("address_mask_reply", 18));
+
+    /** icmp_packet.c: icmpv4_unreachable_codes. */
+    private static final Map<String, Integer> UNREACH_CODES = Map.ofEntries(
+        Map.entry("net_unreachable", Icmp.NET_UNREACH), Map.entry("host_unreachable", Icmp.HOST_UNREACH),
+        Map.entry("protocol_unreachable", Icmp.PROT_UNREACH), Map.entry("port_unreachable", Icmp.PORT_UNREACH),
+        Map.entry("frag_needed", Icmp.FRAG_NEEDED), Map.entry("source_route_failed", 5),
+        Map.entry("net_unknown", Icmp.NET_UNKNOWN), Map.entry("host_unknown", Icmp.HOST_UNKNOWN),
+        Map.entry("source_host_isolated", 8), Map.entry("net_prohibited", Icmp.NET_ANO),
+        Map.entry("host_prohibited", Icmp.HOST_ANO), Map.entry("net_unreachable_for_tos", 11),
+        Map.entry("host_unreachable_for_tos", 12), Map.entry("packet_filtered", Icmp.PKT_FILTERED),
+        Map.entry("precedence_violation", 14), Map.entry("precedence_cutoff", 15));
+
+    /** parser.y {@code icmp_packet_spec}, with icmp_packet.c's type and code names. */
+    private Action icmp(Direction dir, IpInfo ip) throws PacketdrillSyntaxException {
+        Token start = take();
+        Token typeTok = expect(Kind.WORD, "ICMP type (such as unreachable)");
+        Integer type = ICMP_TYPES.get(typeTok.text());
+        if (type == null && typeTok.text().matches("type_[0-9]+")) type = Integer.parseInt(typeTok.text().substring(5));
+        if (type == null || type > 255) throw semantic(typeTok, "bad ICMP type " + typeTok.text());
+        int code = 0;
+        StringBuilder text = new StringBuilder("icmp ").append(typeTok.text());
+        Token codeTok = peek();
+        if (codeTok.kind() == Kind.WORD && !codeTok.isWord("mtu") && !codeTok.isWord("id")) {
+            take();
+            Integer c = null;
+            if (codeTok.text().matches("code_[0-9]+")) c = Integer.parseInt(codeTok.text().substring(5));
+            else if (type == Icmp.DEST_UNREACH) c = UNREACH_CODES.get(codeTok.text());
+            if (c == null || c > 255) throw semantic(codeTok, "bad ICMP code " + codeTok.text());
+            code = c;
+            text.append(' ').append(codeTok.text());
+        }
+        int mtu = -1;
+        if (peek().isWord("mtu")) {
+            Token m = take();
+            mtu = (int) u16(expect(Kind.INTEGER, "ICMP MTU"), "ICMP MTU");
+            if (type != Icmp.DEST_UNREACH || code != Icmp.FRAG_NEEDED) {
+                throw semantic(m, "ICMPv4 MTU is only valid for unreachable-frag_needed");
+            }
+            text.append(" mtu ").append(mtu);
+        }
+        if (peek().isWord("id")) {
+            Token i = take();
+            expect(Kind.INTEGER, "ICMP echo id");
+            throw semantic(i, "ICMP echo ids are not supported");
+        }
+        long echoedSeq = 0;
+        int echoedLen = 0;
+        if (peek().is('[')) {
+            take();
+            if (peek().isWord("udp") || peek().isWord("raw")) {
+                throw semantic(peek(), "only TCP segments can be quoted in ICMP messages");
+            }
+            long[] seq = seq();
+            expectPunct(']', "']' after the quoted TCP sequence range");
+            echoedSeq = seq[0];
+            echoedLen = (int) seq[2];
+            text.append(" [").append(seq[0]).append(':').append(seq[1]).append('(').append(seq[2]).append(")]");
+        }
+        if (dir == Direction.OUTBOUND) throw semantic(start, "outbound ICMP packets are not supported");
+        return new Action.IcmpPacket(dir, ip, type, code, mtu, echoedSeq, echoedLen, text.toString());
+    }
+
+    // ---- system calls ----
+
+    private Action syscall() throws PacketdrillSyntaxException {
+        Long end = null;
+        if (peek().kind() == Kind.ELLIPSIS) {
+            take();
+            end = time();
+        }
+        Token name = expect(Kind.WORD, "system call name");
+        expectPunct('(', "'(' after the system call name");
+        List<Expr> args = new ArrayList<>();
+        if (!peek().is(')')) args = exprList();
+        expectPunct(')', "',' or ')' in the argument list of " + name.text());
+        expectPunct('=', "'=' and the expected result of " + name.text());
+        Expr result = expr();
+        String errno = null;
+        // An errno is written on the result's line; a word on a later line is not part of this call.
+        if (peek().kind() == Kind.WORD && peek().line() == tokens.get(pos - 1).line()) errno = take().text();
+        String note = null;
+        if (peek().is('(')) note = note();
+        return new Action.SyscallSpec(name.text(), args, end, result, errno, note);
+    }
+
+    /** parser.y {@code note}: {@code (Operation now in progress)}, not checked. */
+    private String note() throws PacketdrillSyntaxException {
+        Token open = take();
+        StringBuilder b = new StringBuilder();
+        while (!peek().is(')')) {
+            Token t = peek();
+            if (t.kind() == Kind.EOF || t.line() != open.line()) throw expected("')' closing the errno text");
+            take();
+            if (b.length() > 0) b.append(' ');
+            b.append(t.text());
+        }
+        take();
+        return b.toString();
+    }
+
+    private List<Expr> exprList() throws PacketdrillSyntaxException {
+        List<Expr> list = new ArrayList<>();
+        list.add(expr());
+        while (peek().is(',')) {
+            take();
+            list.add(expr());
+        }
+        return list;
+    }
+
+    private Expr expr() throws PacketdrillSyntaxException {
+        Expr e = primary();
+        while (peek().is('|')) {
+            take();
+            e = new Expr.Or(e, primary());
+        }
+        return e;
+    }
+
+    private Expr primary() throws PacketdrillSyntaxException {
+        Token t = peek();
+        switch (t.kind()) {
+            case ELLIPSIS:
+                take();
+                return new Expr.Ellipsis();
+            case INTEGER:
+                take();
+                return new Expr.Int(parseLong(t, t.text(), 10));
+            case HEX:
+                take();
+                return new Expr.Int(parseLong(t, t.text().substring(2), 16));
+            case STRING: {
+                StringBuilder raw = new StringBuilder();
+                while (peek().kind() == Kind.STRING) raw.append(take().text());
+                if (peek().kind() == Kind.ELLIPSIS) take();
+                return new Expr.Str(raw.toString());
+            }
+            case WORD: {
+                take();
+                List<Expr> params = List.of();
+                boolean call = false;
+                if (peek().is('(')) {
+                    take();
+                    call = true;
+                    params = peek().is(')') ? List.of() : exprList();
+                    expectPunct(')', "',' or ')' after the arguments of " + t.text());
+                }
+                if (peek().is('=')) {
+                    take();
+                    return new Expr.Named(t.text(), params, expr());
+                }
+                return call ? new Expr.Call(t.text(), params) : new Expr.Word(t.text());
+            }
+            case PUNCT:
+                if (t.is('[')) {
+                    take();
+                    List<Expr> items = peek().is(']') ? List.of() : exprList();
+                    expectPunct(']', "',' or ']' in the list");
+                    return new Expr.ListOf(items);
+                }
+                if (t.is('{')) {
+                    take();
+                    List<Expr> items = peek().is('}') ? List.of() : exprList();
+                    expectPunct('}', "',' or '}' in the struct");
+                    return new Expr.StructOf(items);
+                }
+                break;
+            default:
+                break;
+        }
+        throw expected("expression (number, symbol, ..., \"string\", [list] or {struct})");
+    }
+
+    private long parseLong(Token t, String digits, int radix) throws PacketdrillSyntaxException {
+        try {
+            return Long.parseLong(digits, radix);
+        } catch (NumberFormatException e) {
+            throw semantic(t, "number out of range: " + t.text());
+        }
+    }
+
+    // ---- token helpers ----
+
+    private Token peek() { return peek(0); }
+
+    private Token peek(int ahead) {
+        return tokens.get(Math.min(pos + ahead, tokens.size() - 1));
+    }
+
+    private Token take() {
+        Token t = peek();
+        if (pos < tokens.size() - 1) pos++;
+        return t;
+    }
+
+    private Token expect(Kind kind, String what) throws PacketdrillSyntaxException {
+        if (peek().kind() != kind) throw expected(what);
+        return take();
+    }
+
+    private void expectPunct(char c, String what) throws PacketdrillSyntaxException {
+        if (!peek().is(c)) throw expected(what);
+        take();
+    }
+
+    private void expectWord(String w, String what) throws PacketdrillSyntaxException {
+        if (!peek().isWord(w)) throw expected(what);
+        take();
+    }
+
+    private long u32(Token t, String what) throws PacketdrillSyntaxException {
+        long v = parseLong(t, t.text(), 10);
+        if (v < 0 || v > 0xffffffffL) throw semantic(t, what + " out of range");
+        return v;
+    }
+
+    private long u16(Token t, String what) throws PacketdrillSyntaxException {
+        long v = parseLong(t, t.text(), 10);
+        if (v < 0 || v > 0xffff) throw semantic(t, what + " out of range");
+        return v;
+    }
+
+    private PacketdrillSyntaxException expected(String what) {
+        return expectedAt(peek(), what);
+    }
+
+    private PacketdrillSyntaxException expectedAt(Token t, String what) {
+        return new PacketdrillSyntaxException(file, t.line(), t.col(), "expected " + what + ", found " + t.describe());
+    }
+
+    private PacketdrillSyntaxException semantic(Token t, String what) {
+        return new PacketdrillSyntaxException(file, t.line(), t.col(), "semantic error: " + what);
+    }
+}
