@@ -20,7 +20,9 @@ public final class Backends {
      * ({@code tcpsim.packetdrill.kernel.KernelBackend}) and {@code model}.
      */
     public static Backends standard() {
-        return new Backends(Map.of());
+        Map<String, Supplier<Backend>> m = new LinkedHashMap<>();
+        m.put("kernel", tcpsim.packetdrill.kernel.KernelBackend::new);
+        return new Backends(m);
     }
 
     public Optional<Supplier<Backend>> get(String name) {
