@@ -29,6 +29,7 @@ public final class Report {
         }
         List<SsRow> rows = new ArrayList<>();
         for (TcpSock sk : socks) {
+            if (sk.skState == TcpState.CLOSE) continue; // unhashed: not in ss, as in the kernel
             boolean listen = sk.skState == TcpState.LISTEN;
             var l = listen ? ns.lhash.get(sk.inetNum) : null;
             int recvQ = l != null ? l.queue().skAckBacklog.get() : 0;

@@ -84,7 +84,9 @@ public final class ListenerActor extends AbstractBehavior<SocketActor.Command> {
     /**
      * net/ipv4/inet_connection_sock.c: inet_csk_accept — with the queue empty (sk_ack_backlog read
      * lockless) a non-blocking accept gets EAGAIN and a blocking one sleeps, releasing the lock; else
-     * reqsk_queue_remove under rskq_lock, holding lock_sock until it answers.
+     * reqsk_queue_remove under rskq_lock, holding lock_sock until it answers. A child counted but
+     * not yet queued (its ehash swap is in flight) reads as empty to reqsk_queue_remove: a blocking
+     * accept sleeps again, a non-blocking one gets EAGAIN.
      */
     private Behavior<SocketActor.Command> onAccept(SocketActor.Accept m) {
         if (sk.skState != TcpState.LISTEN) return reply(m.replyTo(), SysReply.error("accept", Errno.EINVAL));
@@ -101,7 +103,8 @@ public final class ListenerActor extends AbstractBehavior<SocketActor.Command> {
         return Behaviors.receive(SocketActor.Command.class)
             .onMessage(SocketActor.AcceptQueueReply.class, r -> {
                 if (r.child() == null) {
-                    waiters.addFirst(replyTo); // another accept took it first: sleep again
+                    if (sk.nonblock) replyTo.tell(SysReply.error("accept", Errno.EAGAIN));
+                    else waiters.addFirst(replyTo); // nothing queued yet: sleep again
                 } else {
                     replyTo.tell(SysReply.ok("accept", r.child()));
                 }

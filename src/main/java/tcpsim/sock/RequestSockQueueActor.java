@@ -52,12 +52,12 @@ public final class RequestSockQueueActor extends AbstractBehavior<RequestSockQue
 
     private Behavior<Command> onAdd(ReqskQueueAdd m) {
         if (stopped) {
-            // the listener left LISTEN meanwhile: inet_child_forget
+            // the listener left LISTEN meanwhile: inet_child_forget, and the slot taken by tcp_check_req goes back
+            queue.skAckBacklog.decrementAndGet();
             m.child().tell(new SocketActor.Abort());
             return this;
         }
-        fifo.addLast(m.child());
-        queue.skAckBacklog.incrementAndGet(); // sk_acceptq_added
+        fifo.addLast(m.child()); // sk_acceptq_added was counted when tcp_check_req made the child
         listener.tell(new SocketActor.DataReady()); // sk_data_ready from tcp_child_process
         return this;
     }

@@ -424,6 +424,7 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
             .onMessage(ChildHashed.class, h -> {
                 if (!h.own()) {
                     // req_stolen: another CPU's child won; drop ours and look the packet up again
+                    listener.queue().skAckBacklog.decrementAndGet();
                     ns.host().tell(new HostActor.Rx(skb));
                     return Behaviors.stopped();
                 }

@@ -76,6 +76,9 @@ public final class TcpMinisocks {
             mib.inc(Counter.TcpExtEmbryonicRsts);
             return new CheckReq.ResetAndDrop(TcpIpv4.tcpV4SendReset(skb));
         }
+        // inet_csk_complete_hashdance's sk_acceptq_added happens in this same call chain in the kernel:
+        // take the accept-queue slot now, so the next ACK's check sees it (released if the child loses).
+        listener.queue().skAckBacklog.incrementAndGet();
         return new CheckReq.Child(tcpCreateOpenreqChild(req, skb, advmss, mib));
     }
 
