@@ -87,8 +87,17 @@ public final class RunCommand implements Callable<Integer> {
 
         Writer traceOut = trace != null ? Files.newBufferedWriter(trace) : null;
         PcapWriter pcapOut = pcap != null ? new PcapWriter(pcap) : null;
-        // Ctrl-C: what was written so far stays readable
-        Thread flush = new Thread(() -> closeQuietly(traceOut, pcapOut));
+        // Ctrl-C: what was written so far stays readable, and the user is told where it stopped
+        long[] reached = {0, 0};
+        boolean[] finished = {false};
+        Thread flush = new Thread(() -> {
+            closeQuietly(traceOut, pcapOut);
+            if (!finished[0]) {
+                System.err.printf("%ntcpsim run: interrupted at virtual time %s s after %,d messages%s%n",
+                    Trace.time(reached[0]), reached[1],
+                    trace != null || pcap != null ? "; the trace and pcap written so far are complete up to there" : "");
+            }
+        });
         Runtime.getRuntime().addShutdownHook(flush);
         try (Simulation sim = Simulation.create(m, strat)) {
             Trace t = traceOut != null ? Trace.to(traceOut, sim.clock()) : Trace.OFF;
@@ -101,7 +110,19 @@ public final class RunCommand implements Callable<Integer> {
                     }
                 }
             };
-            SimRun.Result r = SimRun.run(sim, topo, theSeed, s.untilNanos(), t, tap);
+            boolean tty = System.console() != null;
+            long[] lastPrint = {System.nanoTime()};
+            SimRun.Progress progress = (virtual, messages) -> {
+                reached[0] = virtual;
+                reached[1] = messages;
+                if (tty && System.nanoTime() - lastPrint[0] > 1_000_000_000L) {
+                    lastPrint[0] = System.nanoTime();
+                    System.err.printf("\r  virtual %s s of %s s, %,d messages ", Trace.time(virtual), Trace.time(s.untilNanos()), messages);
+                }
+            };
+            SimRun.Result r = SimRun.run(sim, topo, theSeed, s.untilNanos(), t, tap, () -> {}, progress);
+            if (tty && System.nanoTime() - lastPrint[0] > 0 && r.wallNanos() > 1_000_000_000L) System.err.print("\r\033[K");
+            finished[0] = true;
             String title = "tcpsim run " + scenario + "   seed " + theSeed + "   mode " + mode
                 + (m == Simulation.Mode.DETERMINISTIC ? " (" + strat.describe() + ")" : " (not reproducible)");
             System.out.print(Report.text(title, r));

@@ -25,12 +25,20 @@ public final class SimRun {
      * {@code untilNanos} of real time passed), plus a short grace.
      */
     public static Result run(Simulation sim, Topology topo, long seed, long untilNanos, Trace trace, WireTap tap) {
-        return run(sim, topo, seed, untilNanos, trace, tap, () -> {});
+        return run(sim, topo, seed, untilNanos, trace, tap, () -> {}, Progress.NONE);
+    }
+
+    /** Told now and then (every 65,536 deliveries) how far a deterministic run has got. */
+    @FunctionalInterface
+    public interface Progress {
+        void at(long virtualNanos, long deliveries);
+
+        Progress NONE = (v, d) -> {};
     }
 
     /** As above; {@code beforeStop} runs while the run's sockets still exist (benchmarks measure heap there). */
     public static Result run(Simulation sim, Topology topo, long seed, long untilNanos, Trace trace, WireTap tap,
-                             Runnable beforeStop) {
+                             Runnable beforeStop, Progress progress) {
         Map<String, NetNs> hosts = new LinkedHashMap<>();
         int i = 0;
         for (Topology.Host h : topo.hosts()) {
@@ -45,7 +53,15 @@ public final class SimRun {
         long virtual;
         long wall;
         if (sim.mode() == Simulation.Mode.DETERMINISTIC) {
-            sim.runUntil(() -> false, untilNanos);
+            if (progress == Progress.NONE) {
+                sim.runUntil(() -> false, untilNanos);
+            } else {
+                long[] steps = {0};
+                sim.runUntil(() -> {
+                    if ((++steps[0] & 0xFFFF) == 0) progress.at(sim.nowNanos(), sim.deliveries() - deliveries0);
+                    return false;
+                }, untilNanos);
+            }
             virtual = sim.nowNanos();
             wall = System.nanoTime() - wall0;
         } else {
