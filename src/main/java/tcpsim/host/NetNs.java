@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import tcpsim.hash.BindBucketActor;
 import tcpsim.hash.EhashBucketActor;
 import tcpsim.link.LinkActor;
+import tcpsim.link.Wire;
 import tcpsim.net.Packet;
 import tcpsim.net.Skb;
 import tcpsim.net.ipv4.FourTuple;
@@ -48,7 +49,14 @@ public final class NetNs {
     /** Every socket the namespace holds, for ss-like reports; guarded by itself. */
     public final List<TcpSock> socks = new ArrayList<>();
 
-    final Map<Integer, ActorRef<LinkActor.Command>> routes = new ConcurrentHashMap<>();
+    /** Where packets for an address go: a link actor, or straight into a peer's mailbox. */
+    private sealed interface Route {}
+
+    private record ViaLink(ActorRef<LinkActor.Command> link) implements Route {}
+
+    private record Direct(Wire wire, ActorRef<HostActor.Command> peer) implements Route {}
+
+    private final Map<Integer, Route> routes = new ConcurrentHashMap<>();
     ActorRef<EhashBucketActor.Command>[] ehashLocks;
     ActorRef<BindBucketActor.Command>[] bhashLocks;
     ActorRef<TimerBaseActor.Command> timerBase;
@@ -87,9 +95,17 @@ public final class NetNs {
         return host;
     }
 
-    /** ip route add DADDR via the link (one link per peer). */
+    /** ip route add DADDR via a link with a delay (one link per peer). */
     public void route(int daddr, ActorRef<LinkActor.Command> link) {
-        routes.put(daddr, link);
+        routes.put(daddr, new ViaLink(link));
+    }
+
+    /**
+     * A zero-delay link: packets pass the wire (loss draw, trace, tap) and go straight into the peer's
+     * mailbox — still a scheduling point, one message fewer than a relay actor.
+     */
+    public void route(int daddr, Wire wire, ActorRef<HostActor.Command> peer) {
+        routes.put(daddr, new Direct(wire, peer));
     }
 
     public boolean routed(int daddr) {
@@ -105,9 +121,14 @@ public final class NetNs {
             mib.inc(Mib.Counter.TcpOutSegs);
             if (skb.rst()) mib.inc(Mib.Counter.TcpOutRsts);
         }
-        ActorRef<LinkActor.Command> link = routes.get(p.daddr());
-        if (link != null) link.tell(new LinkActor.Transmit(p));
-        else if (trace.on()) trace.event("noroute", name, p.toString());
+        Route r = routes.get(p.daddr());
+        if (r instanceof ViaLink v) {
+            v.link().tell(new LinkActor.Transmit(p));
+        } else if (r instanceof Direct d) {
+            if (d.wire().transmit(p)) d.peer().tell(new HostActor.Rx(p));
+        } else if (trace.on()) {
+            trace.event("noroute", name, p.toString());
+        }
     }
 
     public void register(TcpSock sk) {

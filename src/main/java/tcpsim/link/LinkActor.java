@@ -10,15 +10,14 @@ import akka.actor.typed.javadsl.TimerScheduler;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Map;
-import java.util.Random;
 import tcpsim.host.HostActor;
 import tcpsim.net.Packet;
 import tcpsim.runtime.Clock;
-import tcpsim.runtime.Trace;
 
 /**
- * The wire between hosts: a fixed one-way delay and seeded loss. Packets keep their order (one delay
- * for all), so one timer for the head of the line serves every packet in flight.
+ * The wire between hosts, for a link with a one-way delay (a zero-delay link needs no actor: see
+ * {@link tcpsim.host.NetNs#route}). Packets keep their order (one delay for all), so one timer for the
+ * head of the line serves every packet in flight.
  */
 public final class LinkActor extends AbstractBehavior<LinkActor.Command> {
     public sealed interface Command {}
@@ -31,34 +30,24 @@ public final class LinkActor extends AbstractBehavior<LinkActor.Command> {
 
     private final Map<Integer, ActorRef<HostActor.Command>> hosts;
     private final long delayNanos;
-    private final double loss;
-    private final Random random;
+    private final Wire wire;
     private final Clock clock;
-    private final Trace trace;
-    private final WireTap tap;
-    private final String name;
     private final TimerScheduler<Command> timers;
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
 
-    public static Behavior<Command> create(String name, Map<Integer, ActorRef<HostActor.Command>> hostsByAddr,
-                                           long delayNanos, double loss, long seed, Clock clock, Trace trace, WireTap tap) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(t ->
-            new LinkActor(ctx, t, name, hostsByAddr, delayNanos, loss, seed, clock, trace, tap)));
+    public static Behavior<Command> create(Wire wire, Map<Integer, ActorRef<HostActor.Command>> hostsByAddr,
+                                           long delayNanos, Clock clock) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(t -> new LinkActor(ctx, t, wire, hostsByAddr, delayNanos, clock)));
     }
 
-    private LinkActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, String name,
-                      Map<Integer, ActorRef<HostActor.Command>> hosts, long delayNanos, double loss, long seed,
-                      Clock clock, Trace trace, WireTap tap) {
+    private LinkActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, Wire wire,
+                      Map<Integer, ActorRef<HostActor.Command>> hosts, long delayNanos, Clock clock) {
         super(ctx);
         this.timers = timers;
-        this.name = name;
+        this.wire = wire;
         this.hosts = Map.copyOf(hosts);
         this.delayNanos = delayNanos;
-        this.loss = loss;
-        this.random = new Random(seed);
         this.clock = clock;
-        this.trace = trace;
-        this.tap = tap;
     }
 
     @Override
@@ -72,16 +61,8 @@ public final class LinkActor extends AbstractBehavior<LinkActor.Command> {
     private Behavior<Command> onTransmit(Transmit m) {
         Packet p = m.packet();
         long now = clock.nanos();
-        // the loss draw happens for every packet, so a seed fixes which ones are lost
-        boolean lost = loss > 0 && random.nextDouble() < loss;
-        if (trace.on()) trace.event(lost ? "lost" : "wire", name, p.toString());
-        tap.tap(now, p);
         ActorRef<HostActor.Command> to = hosts.get(p.daddr());
-        if (lost || to == null) return this;
-        if (delayNanos == 0) {
-            to.tell(new HostActor.Rx(p));
-            return this;
-        }
+        if (!wire.transmit(p) || to == null) return this;
         boolean idle = inFlight.isEmpty();
         inFlight.addLast(new InFlight(now + delayNanos, to, p));
         if (idle) timers.startSingleTimer(Deliver.INSTANCE, Duration.ofNanos(delayNanos));

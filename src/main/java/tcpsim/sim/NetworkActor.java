@@ -12,6 +12,7 @@ import tcpsim.app.ServerAppActor;
 import tcpsim.host.HostActor;
 import tcpsim.host.NetNs;
 import tcpsim.link.LinkActor;
+import tcpsim.link.Wire;
 import tcpsim.link.WireTap;
 import tcpsim.runtime.Clock;
 import tcpsim.runtime.Trace;
@@ -38,10 +39,15 @@ public final class NetworkActor {
                 byAddr.put(a.addr, hosts.get(l.a()));
                 byAddr.put(b.addr, hosts.get(l.b()));
                 String name = "link-" + l.a() + "-" + l.b();
-                ActorRef<LinkActor.Command> link = ctx.spawn(LinkActor.create(name, byAddr, l.delayNanos(), l.loss(),
-                    seed * 31 + (i++), clock, trace, tap), name);
-                a.route(b.addr, link);
-                b.route(a.addr, link);
+                Wire wire = new Wire(name, l.loss(), seed * 31 + (i++), clock, trace, tap);
+                if (l.delayNanos() == 0) {
+                    a.route(b.addr, wire, hosts.get(l.b()));
+                    b.route(a.addr, wire, hosts.get(l.a()));
+                } else {
+                    ActorRef<LinkActor.Command> link = ctx.spawn(LinkActor.create(wire, byAddr, l.delayNanos(), clock), name);
+                    a.route(b.addr, link);
+                    b.route(a.addr, link);
+                }
             }
             for (Topology.App app : topo.apps()) {
                 ActorRef<HostActor.Command> host = hosts.get(app.host());
