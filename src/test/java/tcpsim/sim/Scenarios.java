@@ -19,12 +19,17 @@ final class Scenarios {
 
     static Topology clientServer(long delayNanos, int clients, long everyNanos, int backlog, int accept,
                                  Sysctls serverSysctls, int maxInFlight) {
+        return clientServer(delayNanos, clients, everyNanos, backlog, accept, serverSysctls, maxInFlight, 10_000_000);
+    }
+
+    static Topology clientServer(long delayNanos, int clients, long everyNanos, int backlog, int accept,
+                                 Sysctls serverSysctls, int maxInFlight, long clientStartNanos) {
         return new Topology(
             List.of(new Topology.Host("server", SERVER, serverSysctls, 1500),
                 new Topology.Host("client", CLIENT, Sysctls.defaults(), 1500)),
             List.of(new Topology.Link("client", "server", delayNanos, 0)),
             List.of(new Topology.Server("server", new ServerAppActor.Params("srv", 0, 0, 80, backlog, true, false, accept)),
-                new Topology.Client("client", new ClientAppActor.Params("cli", 10_000_000, SERVER, 80, clients, everyNanos,
+                new Topology.Client("client", new ClientAppActor.Params("cli", clientStartNanos, SERVER, 80, clients, everyNanos,
                     maxInFlight, false, false))));
     }
 }
