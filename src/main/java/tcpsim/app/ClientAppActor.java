@@ -8,9 +8,8 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import tcpsim.host.HostActor;
 import tcpsim.runtime.Clock;
@@ -36,7 +35,7 @@ public final class ClientAppActor extends AbstractBehavior<ClientAppActor.Comman
     private final Clock clock;
     private final TimerScheduler<Command> timers;
     /** Sockets created but not yet connecting, by index (replies to socket() come back in order). */
-    private final List<Integer> awaitingSocket = new ArrayList<>();
+    private final ArrayDeque<Integer> awaitingSocket = new ArrayDeque<>();
     private final Map<Integer, Long> started = new HashMap<>();
     private final Map<ActorRef<SocketActor.Command>, Integer> indexOf = new HashMap<>();
     private int next;
@@ -110,7 +109,7 @@ public final class ClientAppActor extends AbstractBehavior<ClientAppActor.Comman
     }
 
     private Behavior<Command> onSocket(SysReply r) {
-        int i = awaitingSocket.remove(0);
+        int i = awaitingSocket.pollFirst();
         ActorRef<SocketActor.Command> sock = r.sock();
         indexOf.put(sock, i);
         ActorRef<SysReply> self = getContext().getSelf().narrow();

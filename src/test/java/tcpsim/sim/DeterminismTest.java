@@ -84,4 +84,23 @@ class DeterminismTest {
             assertTrue(outcomes.get(0).contains("connected=5") && outcomes.get(0).contains("accepted=5"), outcomes.get(0));
         }
     }
+
+    @Test
+    void theScenarioSeedDrawsTheIsnsPortsAndTimestampOffsets() {
+        try (Simulation sim = Simulation.deterministic(Strategy.fifo())) {
+            java.util.function.LongFunction<List<tcpsim.net.Skb>> syns = seed -> {
+                List<tcpsim.net.Skb> out = new ArrayList<>();
+                SimRun.run(sim, Scenarios.clientServer(1_000_000, 3, 0, 128, 3), seed, 10_000_000_000L, Trace.OFF,
+                    (n, p) -> { if (((tcpsim.net.Skb) p).syn()) out.add((tcpsim.net.Skb) p); });
+                return out;
+            };
+            List<tcpsim.net.Skb> a = syns.apply(1), b = syns.apply(1), c = syns.apply(2);
+            assertEquals(a, b, "same seed: same ISNs, source ports and TSvals");
+            for (int i = 0; i < a.size(); i++) {
+                assertNotEquals(a.get(i).seq(), c.get(i).seq(), "another seed: other ISNs (secure_tcp_seq's secret)");
+            }
+            assertNotEquals(a.stream().map(tcpsim.net.Skb::sport).toList(), c.stream().map(tcpsim.net.Skb::sport).toList(),
+                "and other ephemeral ports (port_offset's secret, table_perturb)");
+        }
+    }
 }
