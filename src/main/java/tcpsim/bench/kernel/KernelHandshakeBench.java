@@ -40,16 +40,24 @@ import picocli.CommandLine.Option;
 public final class KernelHandshakeBench {
     private KernelHandshakeBench() {}
 
-    /** Best of 1, 2, 4, 8 client threads with 2 CPUs (see the commit that set it). */
+    /**
+     * Best of 1, 2, 4 and 8 client threads on 2 CPUs (figures in the commit that set it): one
+     * client leaves a CPU idle while it waits for the loopback round trip; four or more, with
+     * one acceptor, starve the acceptor long enough to fill the 4,096-entry accept queue, and
+     * each SYN dropped then stalls its client for the 1 s retransmit.
+     */
     public static final int DEFAULT_CLIENT_THREADS = 2;
-    /** One acceptor keeps up: accept+close costs less than connect+close. */
+    /**
+     * A second acceptor with two clients lowered the rate (accept() on one listener is
+     * serialized, so it only adds a thread to schedule); keep clients at most twice the acceptors.
+     */
     public static final int DEFAULT_ACCEPTOR_THREADS = 1;
     /** The model's memory figure is taken with 100,000 connections held; so is the kernel's. */
     public static final int DEFAULT_CONNECTIONS = 100_000;
 
     /** A client whose SYN was dropped retries after 1, 3, 7 s...; allow for a few of those. */
     private static final int JOIN_TIMEOUT_MS = 20_000;
-    /** Descriptors a worker JVM needs besides its sockets (jars, pipes, epoll, JNA). */
+    /** Descriptors a worker JVM needs besides its sockets (jars, pipes, JNA). */
     private static final int WORKER_RESERVE_FDS = 256;
 
     /** {@link #measureRate(int, int, Duration, Duration)} with {@link #DEFAULT_ACCEPTOR_THREADS}. */
