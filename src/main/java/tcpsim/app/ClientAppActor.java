@@ -19,6 +19,12 @@ import tcpsim.sock.SocketActor;
  * A client process opening {@code count} connections: socket(), setsockopt(), connect(), each on its
  * own socket. The i-th starts at start + i × every; with {@code maxInFlight} it also waits until fewer
  * than that many connects are pending (1 = one after another).
+ *
+ * <p>Blocking (the default) is a thread per connection, each asleep in connect(). Non-blocking is
+ * one thread with many connections, as an event loop runs them: socket(SOCK_NONBLOCK), connect()
+ * returns EINPROGRESS once the SYN is out, the next connect() follows, and poll(POLLOUT) +
+ * getsockopt(SO_ERROR) tell how each handshake ended. Its connect() calls, and so their port
+ * searches, never overlap.
  */
 public final class ClientAppActor extends AbstractBehavior<ClientAppActor.Command> {
     public sealed interface Command permits SysReply, Tick {}
@@ -27,7 +33,12 @@ public final class ClientAppActor extends AbstractBehavior<ClientAppActor.Comman
     enum Tick implements Command { INSTANCE }
 
     public record Params(String name, long startNanos, int daddr, int dport, int count, long everyNanos,
-                         int maxInFlight, boolean reuseaddr, boolean reuseport) {}
+                         int maxInFlight, boolean reuseaddr, boolean reuseport, boolean nonblocking) {
+        public Params(String name, long startNanos, int daddr, int dport, int count, long everyNanos,
+                      int maxInFlight, boolean reuseaddr, boolean reuseport) {
+            this(name, startNanos, daddr, dport, count, everyNanos, maxInFlight, reuseaddr, reuseport, false);
+        }
+    }
 
     private final Params p;
     private final ActorRef<HostActor.Command> host;
@@ -42,6 +53,8 @@ public final class ClientAppActor extends AbstractBehavior<ClientAppActor.Comman
     private int inFlight;
     private int finished;
     private boolean tickDue;
+    /** Non-blocking: a connect() is being made (its socket() or connect() has not returned yet). */
+    private boolean calling;
 
     public static Behavior<Command> create(Params p, ActorRef<HostActor.Command> host, RunStats stats, Clock clock) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(t -> new ClientAppActor(ctx, t, p, host, stats, clock)));
@@ -70,7 +83,7 @@ public final class ClientAppActor extends AbstractBehavior<ClientAppActor.Comman
     }
 
     private boolean mayStart() {
-        return next < p.count() && (p.maxInFlight() <= 0 || inFlight < p.maxInFlight());
+        return next < p.count() && (p.maxInFlight() <= 0 || inFlight < p.maxInFlight()) && !calling;
     }
 
     private Behavior<Command> onTick() {
@@ -97,13 +110,15 @@ public final class ClientAppActor extends AbstractBehavior<ClientAppActor.Comman
         inFlight++;
         started.put(i, clock.nanos());
         awaitingSocket.add(i);
-        host.tell(new HostActor.SocketCall(getContext().getSelf().narrow()));
+        if (p.nonblocking()) calling = true; // one thread: the next call waits for this one to return
+        host.tell(new HostActor.SocketCall(p.nonblocking(), getContext().getSelf().narrow()));
     }
 
     private Behavior<Command> onReply(SysReply r) {
         return switch (r.call()) {
             case "socket" -> onSocket(r);
-            case "connect" -> onConnected(r);
+            case "connect" -> p.nonblocking() ? onConnectReturned(r) : onConnected(r);
+            case "poll" -> onConnected(r);
             default -> this; // setsockopt
         };
     }
@@ -116,6 +131,21 @@ public final class ClientAppActor extends AbstractBehavior<ClientAppActor.Comman
         if (p.reuseaddr()) sock.tell(new SocketActor.SetOption(SocketActor.Option.SO_REUSEADDR, 1, self));
         if (p.reuseport()) sock.tell(new SocketActor.SetOption(SocketActor.Option.SO_REUSEPORT, 1, self));
         sock.tell(new SocketActor.Connect(p.daddr(), p.dport(), self));
+        return this;
+    }
+
+    /** Non-blocking connect() returned: EINPROGRESS (SYN sent) means poll for the result. */
+    private Behavior<Command> onConnectReturned(SysReply r) {
+        calling = false;
+        if (r.errno() == tcpsim.net.ipv4.Errno.EINPROGRESS) {
+            r.sock().tell(new SocketActor.AwaitConnect(getContext().getSelf().narrow()));
+        } else {
+            onConnected(r);
+        }
+        if (mayStart()) {
+            if (p.everyNanos() == 0) onTick();
+            else scheduleNext();
+        }
         return this;
     }
 

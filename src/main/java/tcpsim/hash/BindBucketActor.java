@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.function.Function;
 import tcpsim.host.NetNs;
+import tcpsim.runtime.Locks;
 import tcpsim.net.ipv4.Errno;
 import tcpsim.net.ipv4.FourTuple;
 import tcpsim.net.ipv4.InetHashtables.EhashEntry;
@@ -107,7 +108,7 @@ public final class BindBucketActor extends AbstractBehavior<BindBucketActor.Comm
                     tb.owners.add(m.owner()); // inet_bind_hash
                 }
                 m.replyTo().tell(m.reply().apply(c.unique()));
-                return stash.unstashAll(this);
+                return Locks.release(stash, this);
             })
             .onAnyMessage(other -> {
                 stash.stash(other);

@@ -38,8 +38,15 @@ public final class HostActor extends AbstractBehavior<HostActor.Command> {
     /** A packet from a link (the NIC's receive path). */
     public record Rx(Packet packet) implements Command {}
 
-    /** net/socket.c: __sys_socket(AF_INET, SOCK_STREAM, 0) — replies with the new socket. */
-    public record SocketCall(ActorRef<SysReply> replyTo) implements Command {}
+    /**
+     * net/socket.c: __sys_socket(AF_INET, SOCK_STREAM | (nonblock ? SOCK_NONBLOCK : 0), 0) — replies
+     * with the new socket.
+     */
+    public record SocketCall(boolean nonblock, ActorRef<SysReply> replyTo) implements Command {
+        public SocketCall(ActorRef<SysReply> replyTo) {
+            this(false, replyTo);
+        }
+    }
 
     /** tcp_v4_syn_recv_sock's inet_csk_clone_lock: the child's actor, spawned here (its owner). */
     public record CreateOpenreqChild(TcpSock child, Skb skb, RequestSock req, ActorRef<RequestSockActor.Command> reqRef,
@@ -83,6 +90,7 @@ public final class HostActor extends AbstractBehavior<HostActor.Command> {
 
     private Behavior<Command> onSocket(SocketCall m) {
         TcpSock sk = new TcpSock();
+        sk.nonblock = m.nonblock();
         ActorRef<SocketActor.Command> ref = getContext().spawn(SocketActor.create(ns, sk), "sock-" + (++nextSock));
         m.replyTo().tell(SysReply.ok("socket", ref));
         return this;

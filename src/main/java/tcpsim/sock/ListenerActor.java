@@ -15,6 +15,7 @@ import tcpsim.net.ipv4.RequestSockQueue;
 import tcpsim.net.ipv4.Socket;
 import tcpsim.net.ipv4.TcpSock;
 import tcpsim.net.ipv4.TcpState;
+import tcpsim.runtime.Locks;
 
 /**
  * A listening socket: the same actor as the socket that called listen(), now behaving as a listener.
@@ -108,7 +109,7 @@ public final class ListenerActor extends AbstractBehavior<SocketActor.Command> {
                 } else {
                     replyTo.tell(SysReply.ok("accept", r.child()));
                 }
-                return stash.unstashAll(this);
+                return Locks.release(stash, this);
             })
             .onAnyMessage(c -> {
                 stash.stash(c);

@@ -32,6 +32,7 @@ import tcpsim.net.ipv4.TcpOutput;
 import tcpsim.net.ipv4.TcpSock;
 import tcpsim.net.ipv4.TcpState;
 import tcpsim.net.ipv4.TcpTimer;
+import tcpsim.runtime.Locks;
 import tcpsim.timer.TimerList;
 
 /**
@@ -49,6 +50,13 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
     public record Connect(int daddr, int dport, ActorRef<SysReply> replyTo) implements Command {}
     public record Accept(ActorRef<SysReply> replyTo) implements Command {}
     public record Close(ActorRef<SysReply> replyTo) implements Command {}
+
+    /**
+     * poll(POLLOUT) on a socket whose non-blocking connect() said EINPROGRESS, then
+     * getsockopt(SO_ERROR): answers "poll" with ret 0 once connected, or -1 and the pending error
+     * (sock_error clears it), when the handshake ends; at once if it already has.
+     */
+    public record AwaitConnect(ActorRef<SysReply> replyTo) implements Command {}
 
     /** setsockopt / fcntl(O_NONBLOCK) values the lifecycle uses. */
     public enum Option { SO_REUSEADDR, SO_REUSEPORT, TCP_SYNCNT, TCP_MAXSEG, O_NONBLOCK }
@@ -76,6 +84,7 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
     private final String path;
     private BindOwner owner;
     private ActorRef<SysReply> connectWaiter;
+    private ActorRef<SysReply> pollWaiter;
 
     /** socket(AF_INET, SOCK_STREAM, 0): a fresh socket in CLOSE, SS_UNCONNECTED. */
     public static Behavior<Command> create(NetNs ns, TcpSock sk) {
@@ -113,6 +122,7 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
             .onMessage(Connect.class, this::onConnect)
             .onMessage(Accept.class, m -> reply(m.replyTo(), SysReply.error("accept", Errno.EINVAL)))
             .onMessage(Close.class, this::onClose)
+            .onMessage(AwaitConnect.class, this::onAwaitConnect)
             .onMessage(SetOption.class, this::onSetOption)
             .onMessage(SegmentArrived.class, this::onSegment)
             .onMessage(TimerFired.class, this::onTimer)
@@ -182,7 +192,11 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
     /** Hold lock_sock until the bhash bucket answers. */
     private Behavior<Command> awaitPort(java.util.function.Function<PortGot, Behavior<Command>> then) {
         return Behaviors.receive(Command.class)
-            .onMessage(PortGot.class, got -> stash.unstashAll(then.apply(got)))
+            .onMessage(PortGot.class, got -> {
+                Behavior<Command> next = then.apply(got);
+                // a new behaviour (the listener) gets everything that waited; else release_sock
+                return next == this ? Locks.release(stash, this) : stash.unstashAll(next);
+            })
             .onAnyMessage(this::stashIt)
             .build();
     }
@@ -244,7 +258,7 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
             ns.ehashLock(sk.tuple()).tell(new EhashBucketActor.Insert<>(sk.tuple(), entry, true,
                 getContext().getSelf(), PortChecked::new));
             return Behaviors.receive(Command.class)
-                .onMessage(PortChecked.class, c -> stash.unstashAll(c.ok() ? connected(m) : connectFailed(m, Errno.EADDRNOTAVAIL)))
+                .onMessage(PortChecked.class, c -> Locks.release(stash, c.ok() ? connected(m) : connectFailed(m, Errno.EADDRNOTAVAIL)))
                 .onAnyMessage(this::stashIt)
                 .build();
         }
@@ -257,7 +271,7 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
 
     private Behavior<Command> tryPort(Connect m, InetHashtables.PortScan scan, SockEntry entry) {
         int port = scan.next(ns.sysctl::isLocalReservedPort);
-        if (port < 0) return stash.unstashAll(connectFailed(m, Errno.EADDRNOTAVAIL));
+        if (port < 0) return Locks.release(stash, connectFailed(m, Errno.EADDRNOTAVAIL));
         sk.inetNum = port;
         FourTuple t = sk.tuple();
         ns.bhashLock(port).tell(new BindBucketActor.ConnectPort<>(port, t, entry, owner(), getContext().getSelf(), PortChecked::new));
@@ -268,7 +282,7 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
                     return tryPort(m, scan, entry);
                 }
                 scan.ok(ns.random.nextInt());
-                return stash.unstashAll(connected(m));
+                return Locks.release(stash, connected(m));
             })
             .onAnyMessage(this::stashIt)
             .build();
@@ -303,8 +317,29 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
         return this;
     }
 
-    /** Wake a blocked connect() when the handshake ends either way. */
+    private Behavior<Command> onAwaitConnect(AwaitConnect m) {
+        if (sk.skState == TcpState.SYN_SENT) {
+            pollWaiter = m.replyTo();
+            return this;
+        }
+        m.replyTo().tell(pollReply());
+        return this;
+    }
+
+    /** POLLOUT and SO_ERROR: the pending error is reported once and cleared (sock_error). */
+    private SysReply pollReply() {
+        Errno e = sk.skErr;
+        sk.skErr = null;
+        if (e == null && sk.skState == TcpState.ESTABLISHED) sk.sockState = TcpSock.SocketState.SS_CONNECTED;
+        return new SysReply("poll", e == null ? 0 : -1, e, getContext().getSelf());
+    }
+
+    /** Wake a blocked connect(), or a poll() for POLLOUT, when the handshake ends either way. */
     private void wakeConnect() {
+        if (pollWaiter != null) {
+            pollWaiter.tell(pollReply());
+            pollWaiter = null;
+        }
         if (connectWaiter == null) {
             return;
         }
@@ -434,7 +469,7 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
                 reqRef.tell(new RequestSockActor.Owned());
                 listener.queueActor().tell(new RequestSockQueueActor.ReqskQueueAdd(getContext().getSelf()));
                 TcpMinisocks.tcpChildProcess(sk, skb, ns.mib);
-                return stash.unstashAll(this);
+                return Locks.release(stash, this);
             })
             .onAnyMessage(this::stashIt)
             .build();
