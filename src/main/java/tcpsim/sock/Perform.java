@@ -10,6 +10,16 @@ import tcpsim.timer.TimerList;
 final class Perform {
     private Perform() {}
 
+    /**
+     * The effects list a kernel call fills: used and emptied within one message, so one per thread
+     * serves every actor (an idle socket then carries none).
+     */
+    private static final ThreadLocal<Effects> FX = ThreadLocal.withInitial(Effects::new);
+
+    static Effects fx() {
+        return FX.get();
+    }
+
     /** Builds the owner's expiry message for a timer generation. */
     @FunctionalInterface
     interface Expiry<M> {

@@ -39,7 +39,6 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
     private final NetNs ns;
     private final RequestSock req;
     private final ListenerEntry listener;
-    private final Effects fx = new Effects();
     private boolean unlinked;
 
     /**
@@ -72,7 +71,7 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
     }
 
     private void perform() {
-        Perform.effects(ns, fx, getContext().getSelf(), TimerFired::new);
+        Perform.effects(ns, Perform.fx(), getContext().getSelf(), TimerFired::new);
     }
 
     private int advmss() {
@@ -87,7 +86,7 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
         }
         // af_ops->send_synack
         ns.xmit(TcpOutput.tcpMakeSynack(req, ns.clock.nanos(), advmss()));
-        fx.modTimer(req.rskTimer, ns.clock.nanos() + req.timeout);
+        Perform.fx().modTimer(req.rskTimer, ns.clock.nanos() + req.timeout);
         perform();
         return this;
     }
@@ -103,7 +102,7 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
         }
         TcpMinisocks.CheckReq r = TcpMinisocks.tcpCheckReq(req, skb,
             new TcpMinisocks.ListenerState(listener.sk().skMaxAckBacklog, listener.queue(), ns.sysctl.tcpAbortOnOverflow()),
-            ns.sysctl.tcpTimestamps() != 0, advmss(), ns.clock.nanos(), fx, ns.mib);
+            ns.sysctl.tcpTimestamps() != 0, advmss(), ns.clock.nanos(), Perform.fx(), ns.mib);
         perform();
         if (r instanceof TcpMinisocks.CheckReq.Listener) {
             // tcp_v4_do_rcv(listener): the LISTEN case answers an ACK with a RST; the request stays
@@ -134,7 +133,7 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
             return Behaviors.stopped();
         }
         InetConnectionSock.ReqskTimer r = InetConnectionSock.reqskTimerHandler(req, listener.queue(),
-            listener.sk().skMaxAckBacklog, listener.synackRetries(), advmss(), ns.clock.nanos(), fx, ns.mib);
+            listener.sk().skMaxAckBacklog, listener.synackRetries(), advmss(), ns.clock.nanos(), Perform.fx(), ns.mib);
         perform();
         if (r == InetConnectionSock.ReqskTimer.EXPIRED) {
             drop();
@@ -147,7 +146,7 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
     private void drop() {
         if (unlinked) return;
         unlinked = true;
-        fx.delTimer(req.rskTimer);
+        Perform.fx().delTimer(req.rskTimer);
         perform();
         ns.ehashLock(req.tuple).tell(new EhashBucketActor.Remove(req.tuple, new ReqEntry(getContext().getSelf())));
         listener.queue().reqskQueueRemoved(req);
@@ -155,7 +154,7 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
 
     private Behavior<Command> onOwned(Owned m) {
         unlinked = true;
-        fx.delTimer(req.rskTimer);
+        Perform.fx().delTimer(req.rskTimer);
         perform();
         return Behaviors.stopped();
     }

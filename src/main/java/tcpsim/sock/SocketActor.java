@@ -80,7 +80,6 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
     private final NetNs ns;
     private final TcpSock sk;
     private final StashBuffer<Command> stash;
-    private final Effects fx = new Effects();
     private final String path;
     private BindOwner owner;
     private ActorRef<SysReply> connectWaiter;
@@ -141,7 +140,7 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
     }
 
     private void perform() {
-        Perform.effects(ns, fx, getContext().getSelf(), TimerFired::new);
+        Perform.effects(ns, Perform.fx(), getContext().getSelf(), TimerFired::new);
     }
 
     private BindOwner owner() {
@@ -297,7 +296,7 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
         sk.rxOpt.wscaleOk = s.tcpWindowScaling() != 0;
         TcpOutput.tcpConnectInit(sk, ns.mtu, s.tcpRmemDefault(), s.tcpRmemMax(), s.rmemMax(), sk.rxOpt.wscaleOk,
             sk.rxOpt.tstampOk);
-        TcpOutput.tcpConnect(sk, ns.clock.nanos(), fx);
+        TcpOutput.tcpConnect(sk, ns.clock.nanos(), Perform.fx());
         ns.mib.inc(tcpsim.host.Mib.Counter.TcpActiveOpens);
         perform();
         ns.register(sk);
@@ -357,7 +356,7 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
         if (sk.skState == TcpState.SYN_SENT) {
             // net/ipv4/tcp_input.c: tcp_rcv_state_process, case TCP_SYN_SENT
             TcpInput.SynSent r = TcpInput.tcpRcvSynsentStateProcess(sk, skb, s.tcpTimestamps() != 0, s.tcpSack() != 0,
-                s.tcpWindowScaling() != 0, ns.clock.nanos(), fx, ns.mib);
+                s.tcpWindowScaling() != 0, ns.clock.nanos(), Perform.fx(), ns.mib);
             perform();
             switch (r) {
                 case ESTABLISHED -> {
@@ -386,7 +385,7 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
         if (m.timer() == sk.retransmitTimer && sk.skState == TcpState.SYN_SENT) {
             Sysctls s = ns.sysctl;
             TcpTimer.Retransmit r = TcpTimer.tcpRetransmitTimer(sk, s.tcpSynRetries(), s.tcpSynLinearTimeouts(),
-                ns.clock.nanos(), fx, ns.mib);
+                ns.clock.nanos(), Perform.fx(), ns.mib);
             perform();
             if (r == TcpTimer.Retransmit.TIMED_OUT) closeDown();
         }
@@ -395,7 +394,7 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
 
     /** After tcp_done: leave the tables, free the port, wake the connect() waiter. */
     private void closeDown() {
-        fx.delTimer(sk.retransmitTimer);
+        Perform.fx().delTimer(sk.retransmitTimer);
         perform();
         unhash();
         wakeConnect();
@@ -426,7 +425,7 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
             return reply(m.replyTo(), SysReply.error("close", Errno.EOPNOTSUPP));
         }
         Tcp.tcpSetState(sk, TcpState.CLOSE, ns.mib);
-        fx.delTimer(sk.retransmitTimer);
+        Perform.fx().delTimer(sk.retransmitTimer);
         perform();
         sk.bindPortLock = false;
         unhash();
