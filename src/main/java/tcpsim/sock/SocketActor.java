@@ -405,6 +405,8 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
             new SockEntry(getContext().getSelf(), sk)));
         if (sk.inetNum != 0 && owner != null && !sk.bindPortLock) {
             ns.bhashLock(sk.inetNum).tell(new BindBucketActor.PutPort(sk.inetNum, owner));
+            owner = null; // a later connect() on this socket binds afresh
+            sk.inetNum = 0;
         }
     }
 
