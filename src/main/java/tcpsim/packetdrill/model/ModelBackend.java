@@ -18,6 +18,10 @@ import tcpsim.host.NetNs;
 import tcpsim.host.Sysctls;
 import tcpsim.net.Icmp;
 import tcpsim.net.Packet;
+import tcpsim.net.Skb;
+import tcpsim.net.TcpOption;
+import tcpsim.net.ipv4.FourTuple;
+import tcpsim.net.ipv4.InetHashtables.EhashEntry;
 import tcpsim.net.ipv4.Errno;
 import tcpsim.net.ipv4.TcpSock;
 import tcpsim.net.ipv4.TcpState;
@@ -43,8 +47,9 @@ import tcpsim.sock.SocketActor;
  * <p>What the model does not cover is an error naming it, never a silent difference: system calls
  * other than socket, bind, listen, accept, connect, close, setsockopt (SO_REUSEADDR, SO_REUSEPORT,
  * TCP_SYNCNT, TCP_MAXSEG) and fcntl (F_GETFL, F_SETFL O_NONBLOCK); ICMP; sysctls the model does not
- * read; and every path the model itself marks "not modelled" (a segment to a synchronized socket,
- * close() of one, a SYN the kernel would answer with a syncookie).
+ * read or values that need behaviour it lacks (tcp_ecn=1); inbound data, FIN after the handshake
+ * began, Fast Open and ECN SYNs; and every path the model itself marks "not modelled" (a segment
+ * to a synchronized socket, close() of one, a SYN the kernel would answer with a syncookie).
  *
  * <p>All calls must come from the thread that created the simulation (its driver).
  */
@@ -59,6 +64,8 @@ public final class ModelBackend implements Backend {
         F_SETFL = c("F_SETFL"), O_RDWR = c("O_RDWR"), O_NONBLOCK = c("O_NONBLOCK");
     /** fs/fcntl.c SETFL_MASK without O_NONBLOCK: the other flags F_SETFL may change (O_APPEND, O_ASYNC, O_DIRECT, O_NOATIME). */
     private static final long OTHER_SETFL_FLAGS = 02000 | 020000 | 040000 | 01000000;
+    /** include/net/tcp.h: TFO_SERVER_ENABLE | TFO_SERVER_WO_SOCKOPT1, every listener a Fast Open server. */
+    private static final int TFO_SERVER_WO_SOCKOPT = 0x2 | 0x400;
     /** include/uapi/linux/tcp.h: tcpi_options bits. */
     private static final long TCPI_OPT_TIMESTAMPS = 1, TCPI_OPT_SACK = 2, TCPI_OPT_WSCALE = 4;
 
@@ -208,9 +215,37 @@ public final class ModelBackend implements Backend {
             throw new BackendException("not modelled: ICMP (type " + icmp.type() + " code " + icmp.code()
                 + ") to the host: tcp_v4_err");
         }
+        if (packet instanceof Skb skb) refuseUnmodelled(n, skb);
         n.host().tell(new HostActor.Rx(packet));
         sim.drain();
         checkModelled();
+    }
+
+    /**
+     * Inbound segments whose handling the model lacks, named before they reach it: where the
+     * kernel would run code the model does not have, the model would answer as if it had run
+     * none. (Segments to synchronized sockets the model reports itself; see checkModelled.)
+     */
+    private static void refuseUnmodelled(NetNs n, Skb skb) throws BackendException {
+        EhashEntry target = n.ehash.get(FourTuple.ofIncoming(skb));
+        if (target == null && skb.syn() && !skb.ack() && n.lhash.containsKey(skb.dport())) {
+            int tfo = n.sysctl.tcpFastopen();
+            boolean fastOpenOption = skb.option(TcpOption.FastOpen.class) != null
+                || skb.option(TcpOption.FastOpenExp.class) != null;
+            if ((tfo & TFO_SERVER_WO_SOCKOPT) == TFO_SERVER_WO_SOCKOPT && (skb.len() > 0 || fastOpenOption)) {
+                throw new BackendException("not modelled: TCP Fast Open (tcp_fastopen=0x" + Integer.toHexString(tfo)
+                    + " makes every listener a TFO server, and this SYN carries " + (skb.len() > 0 ? "data" : "a cookie option")
+                    + ": tcp_try_fastopen)");
+            }
+            if (n.sysctl.tcpEcn() != 0 && (skb.flags() & (Skb.ECE | Skb.CWR)) != 0) {
+                throw new BackendException("not modelled: ECN negotiation (a SYN with ECE|CWR while tcp_ecn="
+                    + n.sysctl.tcpEcn() + ": tcp_ecn_create_request)");
+            }
+        }
+        if (target != null && (skb.len() > 0 || skb.fin())) {
+            throw new BackendException("not modelled: data transfer and FIN (a segment with " + skb.len() + " bytes"
+                + (skb.fin() ? " and FIN" : "") + " to a connection in its handshake or later)");
+        }
     }
 
     @Override

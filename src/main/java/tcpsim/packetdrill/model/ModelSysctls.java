@@ -14,6 +14,7 @@ final class ModelSysctls {
 
     /** The namespace under test is a child netns, where this global sysctl is read-only. */
     private static final String RMEM_MAX = "net.core.rmem_max";
+    private static final String TCP_ECN = "net.ipv4.tcp_ecn";
 
     /** "net/ipv4/x" and "/proc/sys/net/ipv4/x" as "net.ipv4.x". */
     static String normalize(String key) {
@@ -28,6 +29,9 @@ final class ModelSysctls {
         String v = value.strip();
         if (Sysctls.Sysctl.byName(name).isEmpty()) {
             throw new BackendException("not modelled: sysctl " + name + " (the model does not read it)");
+        }
+        if (name.equals(TCP_ECN) && v.equals("1")) {
+            throw new BackendException("not modelled: sysctl " + name + "=1 (ECN in our SYNs: tcp_ecn_send_syn)");
         }
         if (name.equals(RMEM_MAX) && !current.get(name).equals(v)) {
             throw new BackendException("sysctl " + name + "=" + v + " cannot be set: it is global, read-only in the "
