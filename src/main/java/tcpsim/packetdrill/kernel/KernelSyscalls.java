@@ -2,7 +2,6 @@ package tcpsim.packetdrill.kernel;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -71,6 +71,8 @@ public final class ModelBackend implements Backend {
 
     private final Simulation sim;
     private final boolean ownsSim;
+    /** Called when this run left the simulation unusable, so that no later script is given it. */
+    private final Runnable onBroken;
     private Config config;
     private Sysctls sysctls;
     private NetNs ns;
@@ -112,7 +114,7 @@ public final class ModelBackend implements Backend {
 
     /** A backend on its own simulation, closed with it. */
     public ModelBackend() {
-        this(Simulation.deterministic(Strategy.fifo()), true);
+        this(Simulation.deterministic(Strategy.fifo()), true, () -> { });
     }
 
     /**
@@ -120,13 +122,14 @@ public final class ModelBackend implements Backend {
      * run and leaves the simulation for the next backend). Much cheaper than a system per script.
      */
     public ModelBackend(Simulation sim) {
-        this(sim, false);
+        this(sim, false, () -> { });
     }
 
-    private ModelBackend(Simulation sim, boolean ownsSim) {
+    private ModelBackend(Simulation sim, boolean ownsSim, Runnable onBroken) {
         if (sim.mode() != Simulation.Mode.DETERMINISTIC) throw new IllegalArgumentException("the model backend needs deterministic mode");
         this.sim = sim;
         this.ownsSim = ownsSim;
+        this.onBroken = onBroken;
     }
 
     /**
@@ -135,19 +138,28 @@ public final class ModelBackend implements Backend {
      * another thread, or after the shared one failed, gets its own.
      */
     public static Supplier<Backend> factory() {
-        return new Supplier<>() {
-            private Simulation shared;
-            private Thread driver;
+        return new SharedSimulation();
+    }
 
-            @Override
-            public synchronized Backend get() {
-                if (shared == null) {
-                    shared = Simulation.deterministic(Strategy.fifo());
-                    driver = Thread.currentThread();
-                }
-                return Thread.currentThread() == driver ? new ModelBackend(shared) : new ModelBackend();
+    /** {@link #factory}'s state: the shared simulation and the thread that drives it. */
+    private static final class SharedSimulation implements Supplier<Backend> {
+        private Simulation shared;
+        private Thread driver;
+
+        @Override
+        public synchronized Backend get() {
+            if (shared == null) {
+                shared = Simulation.deterministic(Strategy.fifo());
+                driver = Thread.currentThread();
             }
-        };
+            if (Thread.currentThread() != driver) return new ModelBackend();
+            Simulation sim = shared;
+            return new ModelBackend(sim, false, () -> forget(sim));
+        }
+
+        private synchronized void forget(Simulation sim) {
+            if (shared == sim) shared = null;
+        }
     }
 
     @Override
@@ -577,7 +589,14 @@ public final class ModelBackend implements Backend {
     public void close() {
         if (closed) return;
         closed = true;
-        if (run != null) sim.stopRun();
-        if (ownsSim) sim.close();
+        try {
+            if (run != null) sim.stopRun();
+        } catch (RuntimeException e) {
+            // A run that broke the simulation (a model bug) must not take the next script with it.
+            onBroken.run();
+            throw e;
+        } finally {
+            if (ownsSim) sim.close();
+        }
     }
 }
