@@ -7,7 +7,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
-/** The backends the {@code packetdrill} command can run scripts on, by name; each run gets a fresh one. */
+/**
+ * The backends the {@code packetdrill} command can run scripts on, by name; each run gets a fresh
+ * one (model backends share one simulation, which each run leaves as it found it).
+ */
 public final class Backends {
     private final Map<String, Supplier<Backend>> factories;
 
@@ -22,6 +25,7 @@ public final class Backends {
     public static Backends standard() {
         Map<String, Supplier<Backend>> m = new LinkedHashMap<>();
         m.put("kernel", tcpsim.packetdrill.kernel.KernelBackend::new);
+        m.put("model", tcpsim.packetdrill.model.ModelBackend.factory());
         return new Backends(m);
     }
 

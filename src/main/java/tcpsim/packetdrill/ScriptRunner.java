@@ -29,7 +29,11 @@ import tcpsim.packetdrill.ScriptResult.Verdict;
  * <ul>
  *   <li><b>Time.</b> Script time 0 is the backend time when the init command has finished.
  *   Relative times count from when the previous event finished, except that consecutive inbound
- *   packets are anchored to the previous packet's script time. An event may be off by
+ *   packets are anchored to the previous packet's script time. "Finished" is read from the
+ *   backend the moment the event's effect is done (the packet injected, the call returned, the
+ *   packet seen), before this runner logs it: packetdrill's own bookkeeping takes microseconds,
+ *   and a runner that counted its own (a cold JVM formats its first packets in milliseconds)
+ *   would shift every later event. An event may be off by
  *   {@code --tolerance_usecs} (4000) or by {@code tolerance_percent} (12.5 %) of the gap since the
  *   previous event, whichever is larger; a blocking call's return is checked against its
  *   {@code t...t_end} end, with the percentage taken over the call's own duration.
@@ -163,6 +167,8 @@ public final class ScriptRunner {
         private Sock underTest;
         private InFlight inFlight;
         private long liveStart;
+        /** Script time the previous event's effect finished at; -1 before the first event. */
+        private long lastDone = -1;
         private boolean started;
         private int last = -1;
         private int line;
@@ -178,6 +184,20 @@ public final class ScriptRunner {
             this.end = new long[events.size()];
             this.offset = new long[events.size()];
             this.python = new PythonBlocks(file);
+            primeOptionComparisons();
+        }
+
+        /**
+         * A record's first equals() bootstraps its method handles, which takes milliseconds in a
+         * fresh JVM: done here, before time 0, for every option this script expects, rather than
+         * while a live packet is being checked (it would delay every later event).
+         */
+        private void primeOptionComparisons() {
+            for (Event ev : events) {
+                if (ev.action() instanceof Action.TcpPacket p && p.options() != null) {
+                    for (TcpOption o : p.options()) o.equals(o);
+                }
+            }
         }
 
         ScriptResult execute() {
@@ -266,14 +286,16 @@ public final class ScriptRunner {
             } else if (a instanceof Action.ShellCommand c) {
                 waitForEvent(i, "command");
                 shell.run(c.command(), file, line);
-                log.add(entry("cmd", "`" + c.command().strip() + "`"));
+                lastDone = now();
+                log.add(entryAt("cmd", "`" + c.command().strip() + "`", lastDone));
             } else if (a instanceof Action.PythonCode c) {
                 waitForEvent(i, "data collection for code");
                 if (underTest == null || underTest.liveFd < 0) {
                     throw new ScriptError(file, line, "runtime error in code: no socket to use for code");
                 }
                 python.add(line, c.code(), backend.tcpInfo(underTest.liveFd));
-                log.add(entry("code", "%{ " + c.code().strip() + " }%"));
+                lastDone = now();
+                log.add(entryAt("code", "%{ " + c.code().strip() + " }%", lastDone));
             }
             last = i;
         }
@@ -302,7 +324,7 @@ public final class ScriptRunner {
             EventTime t = ev.time();
             long off = 0;
             if (t instanceof EventTime.Relative || t instanceof EventTime.RelativeRange || t instanceof EventTime.AnyTime) {
-                off = last >= 0 && anchored(last) && anchored(i) ? start[last] : now();
+                off = last >= 0 && anchored(last) && anchored(i) ? start[last] : lastDone >= 0 ? lastDone : now();
             }
             offset[i] = off;
             start[i] = rawStart(t) + (isAbsolute(t) ? 0 : off);
@@ -368,8 +390,8 @@ public final class ScriptRunner {
             }
         }
 
-        private LogEntry entry(String kind, String text) {
-            return new LogEntry(line, kind, text, now(), text);
+        private LogEntry entryAt(String kind, String text, long time) {
+            return new LogEntry(line, kind, text, time, text);
         }
 
         // ---- packets ----
@@ -425,7 +447,8 @@ public final class ScriptRunner {
                 p.dstPort() != 0 ? p.dstPort() : s.localPort, (int) p.seq() + seqOffset,
                 ack ? (int) p.ack() + ackOffset : (int) p.ack(), p.flags(), p.window(), options, p.payload(), tos);
             backend.inject(live);
-            log.add(entry("<", PacketText.script(p)));
+            lastDone = now();
+            log.add(entryAt("<", PacketText.script(p), lastDone));
         }
 
         /** run_packet.c map_inbound_packet(): the live TSval a script TS ecr refers to. */
@@ -449,7 +472,8 @@ public final class ScriptRunner {
             Skb quoted = new Skb(s.localIp, s.remoteIp, s.localPort, s.remotePort, (int) p.echoedSeq() + s.liveLocalIsn,
                 0, 0, 0, List.of(), p.echoedPayload(), 0);
             backend.inject(new Icmp(s.remoteIp, s.localIp, p.type(), p.code(), Math.max(p.mtu(), 0), quoted));
-            log.add(entry("<", p.text()));
+            lastDone = now();
+            log.add(entryAt("<", p.text(), lastDone));
         }
 
         private void outbound(int i, Action.TcpPacket p) throws ScriptError, BackendException {
@@ -469,6 +493,7 @@ public final class ScriptRunner {
                     + "packet expected " + expectedAt + ", none seen by " + secs(now()) + " sec",
                     List.of("script packet: " + secs(start[i]) + " " + PacketText.script(p)));
             }
+            lastDone = now();
             Skb skb = (Skb) live.packet();
             if (s.state == SockState.PASSIVE_PACKET_RECEIVED && synAck) {
                 s.state = SockState.PASSIVE_SYNACK_SENT;
@@ -648,8 +673,10 @@ public final class ScriptRunner {
                 waitForEvent(i, "system call start");
                 Prepared prep = prepare(spec);
                 int id = nextCallId++;
-                log.add(entry("call", PacketText.call(spec) + " ..."));
+                long called = now();
                 SyscallResult r = backend.syscall(id, prep.call(), true);
+                lastDone = now();
+                log.add(entryAt("call", PacketText.call(spec) + " ...", called));
                 inFlight = new InFlight(id, i, spec, prep);
                 if (r != null) completeBlocking(new Backend.CallDone(backend.nowMicros(), id, r));
             } else {
@@ -657,11 +684,12 @@ public final class ScriptRunner {
                 waitForEvent(i, "system call start");
                 Prepared prep = prepare(spec);
                 SyscallResult r = backend.syscall(nextCallId++, prep.call(), false);
+                lastDone = now();
                 if (r == null) {
                     throw new ScriptError(file, line, "runtime error in " + spec.name() + " call: the backend gave no "
                         + "result for a call that must not block");
                 }
-                finishCall(spec, prep, r, line, now());
+                finishCall(spec, prep, r, line, lastDone);
             }
         }
 

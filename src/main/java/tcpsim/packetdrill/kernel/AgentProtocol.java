@@ -19,22 +19,28 @@ import tcpsim.packetdrill.Backend.Syscall;
 import tcpsim.packetdrill.Backend.SyscallResult;
 
 /**
- * The parent–agent protocol: one JSON object per line, strictly request then reply, over the
- * agent's stdin and stdout. A human can drive an agent by typing requests, which is the point of
- * using text.
+ * The parent–agent protocol: one JSON object per line over the agent's stdin and stdout. Requests
+ * are answered strictly in order; what the kernel does on its own (a packet leaving tun0, a
+ * blocking call returning) is pushed as an event line the moment it happens, so waiting for the
+ * next observation costs no round trip. A human can drive an agent by typing requests, which is
+ * the point of using text.
  *
  * <pre>
  * agent, once at startup:  {"hello":"tcpsim-kernel-agent","netns":4026532177}  or  {"error":"..."}
  * request                                   reply
  * {"op":"start","config":{...}}             {"ok":true,"epochNanos":N}
- * {"op":"next","deadline":µs}               {"ok":true,"event":null | {"type":"packet","time":µs,"packet":B64}
- *                                                              | {"type":"done","time":µs,"callId":N,"result":{...}}}
+ * {"op":"ping"}                             {"ok":true}
  * {"op":"inject","packet":B64}              {"ok":true}
  * {"op":"syscall","callId":N,"blocking":b,"name":"accept","args":[...]}   {"ok":true,"result":{...}|null}
  * {"op":"sysctl","key":k,"value":v}         {"ok":true}
  * {"op":"shell","command":c}                {"ok":true,"exitCode":N,"output":"..."}
  * {"op":"tcpInfo","fd":N}                   {"ok":true,"info":{"tcpi_state":1,...}}
  * any failure                               {"error":"one line"}
+ *
+ * events, after start, interleaved with replies:
+ * {"event":{"type":"packet","time":µs,"packet":B64}}
+ * {"event":{"type":"done","time":µs,"callId":N,"result":{...}}}
+ * {"event":{"type":"failed","time":µs,"message":"..."}}
  * </pre>
  * Packets are raw IPv4 datagrams in base64; times are µs since the agent's epoch, which is a
  * {@code System.nanoTime()} value: both JVMs read the same CLOCK_MONOTONIC, so the parent's
@@ -60,6 +66,16 @@ final class AgentProtocol {
 
     static ObjectNode error(String message) {
         return NODES.objectNode().put("error", message.replace('\n', ' '));
+    }
+
+    /** An event line's body: {@code {"event":{"type":..., "time":...}}}; the caller adds the rest. */
+    static ObjectNode event(ObjectNode line, String type, long time) {
+        return line.putObject("event").put("type", type).put("time", time);
+    }
+
+    /** Whether a line the agent printed is an event rather than a reply. */
+    static boolean isEvent(String line) {
+        return line.startsWith("{\"event\":");
     }
 
     static String b64(byte[] b) {
@@ -121,6 +137,11 @@ final class AgentProtocol {
             n.put("bytes", b64(b.value()));
         } else if (a instanceof Arg.Sockaddr sa) {
             n.putObject("sockaddr").put("family", sa.family()).put("ip", sa.ip()).put("port", sa.port());
+        } else if (a instanceof Arg.ArrayOf arr) {
+            ArrayNode items = n.putArray("array");
+            for (Arg item : arr.items()) items.add(arg(item));
+        } else {
+            throw new IllegalArgumentException("no JSON form for argument " + a);
         }
         return n;
     }
@@ -144,6 +165,11 @@ final class AgentProtocol {
             return new Arg.Struct(fields);
         }
         if (n.has("bytes")) return new Arg.Bytes(unb64(n.get("bytes")));
+        if (n.has("array")) {
+            List<Arg> items = new ArrayList<>();
+            for (JsonNode item : n.get("array")) items.add(arg(item));
+            return new Arg.ArrayOf(items);
+        }
         if (n.has("sockaddr")) {
             JsonNode s = n.get("sockaddr");
             return new Arg.Sockaddr(s.get("family").asInt(), s.get("ip").asInt(), s.get("port").asInt());

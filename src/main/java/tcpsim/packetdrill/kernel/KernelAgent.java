@@ -24,12 +24,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import tcpsim.net.Skb;
+import tcpsim.net.TcpOption;
 import tcpsim.net.wire.Wire;
+import tcpsim.packetdrill.Backend.Arg;
 import tcpsim.packetdrill.Backend.BackendException;
 import tcpsim.packetdrill.Backend.Config;
 import tcpsim.packetdrill.Backend.Syscall;
@@ -42,39 +43,31 @@ import tcpsim.packetdrill.Backend.SyscallResult;
  * closes. Everything it creates (tun0, routes, sockets, sysctl values) lives and dies with the
  * namespace, that is, with this process.
  *
- * <p>Threads: the main thread serves requests in order; one thread reads tun0 and timestamps each
- * packet as it leaves the kernel; calls run on worker threads, so that a blocking call can wait in
- * the kernel while packets are injected.
+ * <p>Threads: the main thread serves requests in order; one thread reads tun0, timestamps each
+ * packet as it leaves the kernel and sends it to the parent at once; calls run on worker threads,
+ * so that a blocking call can wait in the kernel while packets are injected, and its return is
+ * sent the moment it happens. All of them run under SCHED_RR as packetdrill's do ({@link Realtime}).
  */
 public final class KernelAgent {
-    /** How long a call the script says cannot block may take before it is reported as blocked. */
-    private static final long NONBLOCKING_LIMIT_MS = 2000;
+    /** Requests served before time 0, so that the request path is compiled when the script starts. */
+    private static final int WARM_UP_ROUNDS = 40;
     private static final long SHELL_LIMIT_S = 60;
     private static final Pattern SYSCTL_KEY = Pattern.compile("[A-Za-z0-9_\\-]+([./][A-Za-z0-9_\\-]+)*");
 
-    /** Something observed, in agent time (µs since the epoch). */
-    private sealed interface Event {
-        long time();
-    }
-
-    private record PacketOut(long time, byte[] datagram) implements Event {}
-
-    private record CallReturned(long time, int callId, SyscallResult result) implements Event {}
-
-    private record CallFailed(long time, String message) implements Event {}
-
-    private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "syscall");
         t.setDaemon(true);
         return t;
     });
-    /** An event taken from the queue that lay past the deadline of the {@code next} that took it. */
-    private Event held;
     private Config config;
     private TunDevice tun;
     private KernelSyscalls syscalls;
     private long epochNanos;
+    private final Writer out;
+
+    private KernelAgent(Writer out) {
+        this.out = out;
+    }
 
     public static void main(String[] args) throws IOException {
         // stdout carries the protocol only: anything else printing goes to stderr.
@@ -85,13 +78,16 @@ public final class KernelAgent {
         try {
             netns = NetnsGuard.requireIsolated(launcherNetns);
         } catch (BackendException e) {
-            send(rpc, AgentProtocol.error(e.getMessage()));
+            rpc.write(AgentProtocol.line(AgentProtocol.error(e.getMessage())) + "\n");
+            rpc.flush();
             System.exit(3);
             return;
         }
         watchLauncher();
-        send(rpc, AgentProtocol.NODES.objectNode().put("hello", "tcpsim-kernel-agent").put("netns", netns));
-        new KernelAgent().serve(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)), rpc);
+        Realtime.enter(); // before any thread of ours exists, so they all inherit it
+        KernelAgent agent = new KernelAgent(rpc);
+        agent.send(AgentProtocol.NODES.objectNode().put("hello", "tcpsim-kernel-agent").put("netns", netns));
+        agent.serve(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
         System.exit(0);
     }
 
@@ -116,13 +112,23 @@ public final class KernelAgent {
         t.start();
     }
 
-    private static void send(Writer out, ObjectNode reply) throws IOException {
-        out.write(AgentProtocol.line(reply));
+    /** One line to the parent; replies and events come from several threads. */
+    private synchronized void send(ObjectNode line) throws IOException {
+        out.write(AgentProtocol.line(line));
         out.write('\n');
         out.flush();
     }
 
-    private void serve(BufferedReader in, Writer out) throws IOException {
+    /** An event from a reader or worker thread; if the parent is gone there is no one left to tell. */
+    private void emit(ObjectNode line) {
+        try {
+            send(line);
+        } catch (IOException e) {
+            Runtime.getRuntime().halt(5);
+        }
+    }
+
+    private void serve(BufferedReader in) throws IOException {
         String line;
         while ((line = in.readLine()) != null) {
             if (line.isBlank()) continue;
@@ -134,7 +140,7 @@ public final class KernelAgent {
             } catch (RuntimeException e) {
                 reply = AgentProtocol.error("kernel agent: " + e);
             }
-            send(out, reply);
+            send(reply);
         }
     }
 
@@ -144,8 +150,8 @@ public final class KernelAgent {
         switch (op) {
             case "start":
                 return start(AgentProtocol.config(req.get("config")));
-            case "next":
-                return next(req.get("deadline").asLong());
+            case "ping":
+                return AgentProtocol.ok();
             case "inject":
                 tun.write(AgentProtocol.unb64(req.get("packet")));
                 return AgentProtocol.ok();
@@ -184,11 +190,10 @@ public final class KernelAgent {
         ip("link", "set", "dev", TunDevice.NAME, "mtu", Integer.toString(c.mtu()), "up");
         ip("addr", "add", Skb.ip(c.localIp()) + "/" + c.prefixLength(), "dev", TunDevice.NAME);
         ip(routeArgs("add").toArray(new String[0]));
-        // defaults.sh does the same; the default qdisc would do if tc is missing.
-        ShellOutcome tc = run(List.of("tc", "qdisc", "add", "dev", TunDevice.NAME, "root", "pfifo"));
-        if (tc.exitCode != 0) System.err.println("kernel agent: tc qdisc add pfifo failed: " + tc.output.trim());
+        // The qdisc stays the kernel's default, as under packetdrill; defaults.sh replaces it with pfifo.
         syscalls = new KernelSyscalls(c);
         for (Map.Entry<String, String> e : new TreeMap<>(c.sysctls()).entrySet()) sysctl(e.getKey(), e.getValue());
+        warmUp();
         Thread reader = new Thread(this::readTun, "tun0-reader");
         reader.setDaemon(true);
         epochNanos = System.nanoTime();
@@ -212,14 +217,14 @@ public final class KernelAgent {
         }
     }
 
-    /** Every packet the kernel sends out of tun0; only TCP and ICMP-about-TCP are of interest. */
+    /** Every packet the kernel sends out of tun0, sent on as it is read; only TCP and ICMP-about-TCP are of interest. */
     private void readTun() {
         while (true) {
             byte[] d;
             try {
                 d = tun.read();
             } catch (BackendException e) {
-                events.add(new CallFailed(now(), e.getMessage()));
+                emit(failed(now(), e.getMessage()));
                 return;
             }
             long t = now();
@@ -229,41 +234,78 @@ public final class KernelAgent {
                 System.err.println("kernel agent: undecodable packet from tun0: " + e.getMessage());
                 continue;
             }
-            events.add(new PacketOut(t, d));
+            ObjectNode line = AgentProtocol.NODES.objectNode();
+            AgentProtocol.event(line, "packet", t).put("packet", AgentProtocol.b64(d));
+            emit(line);
         }
     }
 
-    // ---- next ----
+    private static ObjectNode failed(long time, String message) {
+        ObjectNode line = AgentProtocol.NODES.objectNode();
+        AgentProtocol.event(line, "failed", time).put("message", message == null ? "unknown failure" : message);
+        return line;
+    }
 
-    private ObjectNode next(long deadline) throws BackendException {
-        Event e = held;
-        held = null;
-        try {
-            if (e == null) e = events.poll();
-            while (e == null) {
-                long wait = deadline - now();
-                if (wait <= 0) break;
-                e = events.poll(wait, TimeUnit.MICROSECONDS);
+    /**
+     * The first call of each kind costs milliseconds (JNA binds the libc symbol, classes load, a
+     * worker thread starts), which a script would see as a late event. So before time 0 every call
+     * is made a few times on fd -1, which the kernel refuses (EBADF, EINVAL, EAFNOSUPPORT) without
+     * changing anything, and a packet makes one trip through the codec.
+     */
+    private void warmUp() throws BackendException {
+        Arg bad = new Arg.Int(-1);
+        Arg sa = new Arg.Sockaddr(2, config.remoteIp(), config.port());
+        Arg one = new Arg.IntArray(new long[] {1});
+        Arg none = new Arg.Ellipsis();
+        List<Syscall> calls = List.of(
+            new Syscall("socket", List.of(bad, bad, bad)),
+            new Syscall("bind", List.of(bad, sa, none)),
+            new Syscall("listen", List.of(bad, new Arg.Int(1))),
+            new Syscall("accept", List.of(bad, none, none)),
+            new Syscall("connect", List.of(bad, sa, none)),
+            new Syscall("close", List.of(bad)),
+            new Syscall("shutdown", List.of(bad, new Arg.Int(1))),
+            new Syscall("read", List.of(bad, none, new Arg.Int(1))),
+            new Syscall("write", List.of(bad, none, new Arg.Int(1))),
+            new Syscall("send", List.of(bad, none, new Arg.Int(1), new Arg.Int(0))),
+            new Syscall("recv", List.of(bad, none, new Arg.Int(1), new Arg.Int(0))),
+            new Syscall("sendto", List.of(bad, none, new Arg.Int(1), new Arg.Int(0), sa, none)),
+            new Syscall("setsockopt", List.of(bad, new Arg.Int(1), new Arg.Int(2), one, new Arg.Int(4))),
+            new Syscall("getsockopt", List.of(bad, new Arg.Int(1), new Arg.Int(2), one, new Arg.Int(4))),
+            new Syscall("fcntl", List.of(bad, new Arg.Int(3))),
+            new Syscall("poll", List.of(new Arg.ArrayOf(List.of(new Arg.Struct(Map.of("fd", bad, "events",
+                new Arg.Int(1))))), new Arg.Int(1), new Arg.Int(0))),
+            new Syscall("epoll_create", List.of(new Arg.Int(0))),
+            new Syscall("epoll_wait", List.of(bad, new Arg.Null(), new Arg.Int(1), new Arg.Int(0))));
+        for (int round = 0; round < WARM_UP_ROUNDS; round++) {
+            for (Syscall call : calls) {
+                ObjectNode req = AgentProtocol.syscall(call).put("op", "syscall").put("callId", 0).put("blocking", false);
+                try {
+                    AgentProtocol.line(handle(AgentProtocol.JSON.readTree(AgentProtocol.line(req))));
+                } catch (IOException e) {
+                    throw new BackendException("kernel agent: warming up " + call.name() + "(): " + e.getMessage());
+                }
             }
-        } catch (InterruptedException ie) {
+        }
+        // getsockopt(TCP_INFO) and its decoding, on a socket that never leaves CLOSE
+        int fd = Libc.C.socket(2, 1, 6);
+        if (fd >= 0) {
+            syscalls.tcpInfo(fd);
+            Libc.C.close(fd);
+        }
+        try {
+            Future<SyscallResult> f = workers.submit(() -> syscalls.run(calls.get(0)));
+            f.get(1, TimeUnit.SECONDS); // the worker for blocking calls
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BackendException("kernel agent: interrupted");
+        } catch (ExecutionException | TimeoutException e) {
+            throw new BackendException("kernel agent: warming up a worker failed: " + e);
         }
-        ObjectNode reply = AgentProtocol.ok();
-        if (e == null || e.time() > deadline) {
-            held = e;
-            reply.putNull("event");
-            return reply;
-        }
-        ObjectNode ev = reply.putObject("event").put("time", e.time());
-        if (e instanceof PacketOut p) {
-            ev.put("type", "packet").put("packet", AgentProtocol.b64(p.datagram()));
-        } else if (e instanceof CallReturned r) {
-            ev.put("type", "done").put("callId", r.callId()).set("result", AgentProtocol.result(r.result()));
-        } else if (e instanceof CallFailed f) {
-            throw new BackendException(f.message());
-        }
-        return reply;
+        Skb probe = new Skb(config.localIp(), config.remoteIp(), config.port(), 9, 1, 2, Skb.SYN | Skb.ACK, 1000,
+            List.of(new TcpOption.Mss(1460), new TcpOption.SackPermitted(), new TcpOption.Timestamp(1, 2),
+                new TcpOption.Nop(), new TcpOption.WindowScale(7)));
+        Wire.decode(AgentProtocol.unb64(AgentProtocol.NODES.textNode(AgentProtocol.b64(Wire.encode(probe)))));
     }
 
     // ---- system calls ----
@@ -272,33 +314,23 @@ public final class KernelAgent {
         ObjectNode reply = AgentProtocol.ok();
         if (blocking) {
             workers.submit(() -> {
-                Event done;
+                ObjectNode line = AgentProtocol.NODES.objectNode();
                 try {
                     SyscallResult r = syscalls.run(call);
-                    done = new CallReturned(now(), callId, r);
+                    AgentProtocol.event(line, "done", now()).put("callId", callId).set("result", AgentProtocol.result(r));
                 } catch (BackendException | RuntimeException ex) {
-                    done = new CallFailed(now(), ex.getMessage());
+                    line = failed(now(), call.name() + "(): " + ex.getMessage());
                 }
-                events.add(done);
+                emit(line);
             });
             reply.putNull("result");
             return reply;
         }
-        Future<SyscallResult> f = workers.submit(() -> syscalls.run(call));
-        try {
-            reply.set("result", AgentProtocol.result(f.get(NONBLOCKING_LIMIT_MS, TimeUnit.MILLISECONDS)));
-            return reply;
-        } catch (TimeoutException te) {
-            throw new BackendException(call.name() + "() blocked for " + NONBLOCKING_LIMIT_MS
-                + " ms; a call that may block needs a blocking (t...t_end) line");
-        } catch (ExecutionException ee) {
-            Throwable cause = ee.getCause();
-            if (cause instanceof BackendException be) throw be;
-            throw new BackendException(call.name() + "(): " + cause);
-        } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-            throw new BackendException("kernel agent: interrupted");
-        }
+        // On this thread, as packetdrill makes a non-blocking call on its main thread: a hand-off to
+        // a worker and back would add two wake-ups to every call. If it blocks after all, the
+        // parent gives up on the agent (KernelBackend.NONBLOCKING_LIMIT_MS).
+        reply.set("result", AgentProtocol.result(syscalls.run(call)));
+        return reply;
     }
 
     // ---- sysctl ----

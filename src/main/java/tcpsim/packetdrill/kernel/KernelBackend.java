@@ -18,7 +18,10 @@ import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import tcpsim.net.Packet;
+import tcpsim.net.Skb;
+import tcpsim.net.TcpOption;
 import tcpsim.net.wire.Wire;
 import tcpsim.packetdrill.Backend;
 
@@ -34,12 +37,22 @@ import tcpsim.packetdrill.Backend;
  * if present).
  *
  * <p>Timestamps are taken in the agent as packets leave tun0 and as calls return, on the same
- * CLOCK_MONOTONIC the parent reads in {@link #nowMicros}.
+ * CLOCK_MONOTONIC the parent reads in {@link #nowMicros}. The agent pushes those observations as
+ * they happen, so {@link #next} only waits on a local queue. As packetdrill does for itself, the
+ * agent and the thread driving the script run under SCHED_RR ({@link Realtime}) while the backend
+ * is up, and every call path is exercised once before time 0: on a loaded machine a cold path or
+ * a scheduler slice would otherwise show up as a late event.
  */
 public final class KernelBackend implements Backend {
     private static final long STARTUP_TIMEOUT_MS = 30_000, CALL_TIMEOUT_MS = 10_000, SHELL_TIMEOUT_MS = 90_000;
-    /** Slack past a {@code next} deadline for the reply to arrive. */
-    private static final long NEXT_SLACK_MS = 10_000;
+    /** Round trips made before time 0, so that the parent's and the agent's request paths are compiled. */
+    private static final int WARM_UP_PINGS = 200, WARM_UP_CALLS = 50;
+    private static final int F_GETFL = 3;
+    /**
+     * How long a call the script says cannot block may take: the agent makes such a call on its
+     * request thread, as packetdrill does, so one that blocks anyway leaves the agent stuck.
+     */
+    private static final long NONBLOCKING_LIMIT_MS = 2000;
     private static final int STDERR_TAIL_LINES = 20;
     private static final String EOF = "\u0000EOF";
 
@@ -48,6 +61,12 @@ public final class KernelBackend implements Backend {
     private volatile Writer requests;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final LinkedBlockingQueue<String> replies = new LinkedBlockingQueue<>();
+    /** Event lines as the agent pushed them, decoded by {@link #next}. */
+    private final LinkedBlockingQueue<String> events = new LinkedBlockingQueue<>();
+    /** An event {@link #next} took that lay past its deadline: the next call returns it. */
+    private Observed held;
+    /** The thread {@link #start} put under SCHED_RR, to put back in {@link #close}. */
+    private int realtimeTid = -1;
     private final Deque<String> stderrTail = new ArrayDeque<>();
     private long epochNanos;
     /** Set once the agent stopped answering or was closed: every later call fails with this. */
@@ -62,11 +81,22 @@ public final class KernelBackend implements Backend {
     public synchronized void start(Config config) throws BackendException {
         if (agent != null) throw new BackendException("kernel backend already started");
         preflight();
+        realtimeTid = Realtime.enter(); // the agent, started from this thread, inherits it
+        try {
+            launch(config);
+        } catch (BackendException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void launch(Config config) throws BackendException {
         long netns = NetnsGuard.netnsInode(Path.of("/proc/self/ns/net"))
             .orElseThrow(() -> new BackendException("kernel backend: cannot read /proc/self/ns/net"));
         List<String> cmd = List.of("unshare", "--net", "--",
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-XX:+DisplayVMOutputToStderr", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m",
+            "-XX:-UsePerfData", "-Xshare:auto",
             "-cp", System.getProperty("java.class.path"), KernelAgent.class.getName(), Long.toString(netns));
         try {
             agent = new ProcessBuilder(cmd).start();
@@ -76,16 +106,26 @@ public final class KernelBackend implements Backend {
         requests = new OutputStreamWriter(agent.getOutputStream(), StandardCharsets.UTF_8);
         pump(new BufferedReader(new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8)), true);
         stderrPump = pump(new BufferedReader(new InputStreamReader(agent.getErrorStream(), StandardCharsets.UTF_8)), false);
-        try {
-            JsonNode hello = reply("start", STARTUP_TIMEOUT_MS);
-            if (!hello.has("hello")) throw new BackendException("kernel agent: unexpected greeting " + hello);
-            ObjectNode req = request("start");
-            req.set("config", AgentProtocol.config(config));
-            epochNanos = call(req, STARTUP_TIMEOUT_MS).get("epochNanos").asLong();
-        } catch (BackendException e) {
-            close();
-            throw e;
+        JsonNode hello = reply("start", STARTUP_TIMEOUT_MS,
+            () -> "kernel agent did not start within " + STARTUP_TIMEOUT_MS + " ms");
+        if (!hello.has("hello")) throw new BackendException("kernel agent: unexpected greeting " + hello);
+        ObjectNode req = request("start");
+        req.set("config", AgentProtocol.config(config));
+        epochNanos = call(req, STARTUP_TIMEOUT_MS).get("epochNanos").asLong();
+        for (int i = 0; i < WARM_UP_PINGS; i++) call(request("ping"), CALL_TIMEOUT_MS);
+        // This side of calls, blocking or not (fd -1: the kernel refuses them, nothing changes), and of a packet.
+        Syscall probe = new Syscall("fcntl", List.of(new Arg.Int(-1), new Arg.Int(F_GETFL)));
+        for (int i = 0; i < WARM_UP_CALLS; i++) syscall(0, probe, false);
+        Syscall blocking = new Syscall("accept", List.of(new Arg.Int(-1), new Arg.Ellipsis(), new Arg.Ellipsis()));
+        for (int i = 1; i <= WARM_UP_CALLS; i++) {
+            syscall(-i, blocking, true);
+            Observed done = next(nowMicros() + 1_000_000);
+            if (!(done instanceof CallDone d) || d.callId() != -i) {
+                throw new BackendException("kernel agent: a warm-up accept(-1) did not return: " + done);
+            }
         }
+        Wire.decode(Wire.encode(new Skb(config.remoteIp(), config.localIp(), 9, config.port(), 1, 0, Skb.SYN, 1000,
+            List.of(new TcpOption.Mss(1460), new TcpOption.Nop(), new TcpOption.WindowScale(7)))));
     }
 
     /** One clear line instead of a failure deep inside the agent. */
@@ -119,16 +159,21 @@ public final class KernelBackend implements Backend {
     /** Copies the agent's stdout (protocol lines) to the reply queue, or its stderr to the tail kept for errors. */
     private Thread pump(BufferedReader in, boolean protocol) {
         Thread t = new Thread(() -> {
+            if (protocol) Realtime.enter(); // it hands every event on; it dies with the agent
             try {
                 String line;
                 while ((line = in.readLine()) != null) {
-                    if (protocol && line.startsWith("{")) replies.add(line);
+                    if (protocol && AgentProtocol.isEvent(line)) events.add(line);
+                    else if (protocol && line.startsWith("{")) replies.add(line);
                     else keepStderr(line);
                 }
             } catch (IOException e) {
                 keepStderr("kernel backend: reading the agent: " + e.getMessage());
             }
-            if (protocol) replies.add(EOF);
+            if (protocol) {
+                replies.add(EOF);
+                events.add(EOF);
+            }
         }, protocol ? "kernel-agent-stdout" : "kernel-agent-stderr");
         t.setDaemon(true);
         t.start();
@@ -149,16 +194,50 @@ public final class KernelBackend implements Backend {
 
     @Override
     public synchronized Observed next(long deadlineMicros) throws BackendException {
-        long now = nowMicros();
-        long waitMs = deadlineMicros > now ? (deadlineMicros - now) / 1000 : 0;
-        long timeout = waitMs > Long.MAX_VALUE - NEXT_SLACK_MS ? Long.MAX_VALUE : waitMs + NEXT_SLACK_MS;
-        JsonNode ev = call(request("next").put("deadline", deadlineMicros), timeout).get("event");
-        if (ev == null || ev.isNull()) return null;
-        long t = ev.get("time").asLong();
-        if (ev.get("type").asText().equals("done")) {
-            return new CallDone(t, ev.get("callId").asInt(), AgentProtocol.result(ev.get("result")));
+        if (broken != null) throw new BackendException(broken);
+        if (agent == null) throw new BackendException("kernel backend not started");
+        Observed o = held;
+        held = null;
+        try {
+            if (o == null) o = decode(events.poll());
+            while (o == null) {
+                long wait = deadlineMicros - nowMicros();
+                if (wait <= 0) break;
+                o = decode(events.poll(wait, TimeUnit.MICROSECONDS));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw fail("interrupted waiting for the kernel agent");
         }
-        return new Outbound(t, Wire.decode(AgentProtocol.unb64(ev.get("packet"))));
+        // Agent times are never ahead of our clock, so only a deadline already past can be exceeded.
+        if (o != null && o.timeMicros() > deadlineMicros) {
+            held = o;
+            return null;
+        }
+        return o;
+    }
+
+    /** An event line as an observation; null for no line. */
+    private Observed decode(String line) throws BackendException {
+        if (line == null) return null;
+        if (line.equals(EOF)) throw fail("kernel agent exited");
+        JsonNode ev;
+        try {
+            ev = AgentProtocol.JSON.readTree(line).get("event");
+        } catch (IOException e) {
+            throw fail("kernel agent sent an unreadable event: " + line);
+        }
+        long t = ev.get("time").asLong();
+        switch (ev.get("type").asText()) {
+            case "packet":
+                return new Outbound(t, Wire.decode(AgentProtocol.unb64(ev.get("packet"))));
+            case "done":
+                return new CallDone(t, ev.get("callId").asInt(), AgentProtocol.result(ev.get("result")));
+            case "failed":
+                throw new BackendException(ev.get("message").asText());
+            default:
+                throw fail("kernel agent sent an unknown event: " + line);
+        }
     }
 
     @Override
@@ -170,7 +249,9 @@ public final class KernelBackend implements Backend {
     public synchronized SyscallResult syscall(int callId, Syscall call, boolean blocking) throws BackendException {
         ObjectNode req = request("syscall").put("callId", callId).put("blocking", blocking);
         req.setAll(AgentProtocol.syscall(call));
-        return AgentProtocol.result(call(req, CALL_TIMEOUT_MS).get("result"));
+        if (blocking) return AgentProtocol.result(call(req, CALL_TIMEOUT_MS).get("result"));
+        return AgentProtocol.result(call(req, NONBLOCKING_LIMIT_MS, () -> call.name() + "() blocked for "
+            + NONBLOCKING_LIMIT_MS + " ms; a call that may block needs a blocking (t...t_end) line").get("result"));
     }
 
     @Override
@@ -200,7 +281,9 @@ public final class KernelBackend implements Backend {
     @Override
     public void close() {
         Process agent = this.agent;
-        if (agent == null || !closed.compareAndSet(false, true)) return;
+        if (!closed.compareAndSet(false, true)) return;
+        Realtime.restore(realtimeTid);
+        if (agent == null) return;
         broken = "kernel backend closed";
         // Shell commands the script left running would keep the namespace alive; once the agent
         // is gone they are orphans that can no longer be found from it.
@@ -226,6 +309,12 @@ public final class KernelBackend implements Backend {
     }
 
     private JsonNode call(ObjectNode req, long timeoutMs) throws BackendException {
+        String op = req.get("op").asText();
+        return call(req, timeoutMs, () -> "kernel agent did not answer '" + op + "' within " + timeoutMs + " ms");
+    }
+
+    /** One request and its reply; {@code silence} says what it means when none comes in time. */
+    private JsonNode call(ObjectNode req, long timeoutMs, Supplier<String> silence) throws BackendException {
         if (broken != null) throw new BackendException(broken);
         if (agent == null) throw new BackendException("kernel backend not started");
         try {
@@ -235,10 +324,10 @@ public final class KernelBackend implements Backend {
         } catch (IOException e) {
             throw fail("kernel agent is gone (" + e.getMessage() + ")");
         }
-        return reply(req.get("op").asText(), timeoutMs);
+        return reply(req.get("op").asText(), timeoutMs, silence);
     }
 
-    private JsonNode reply(String op, long timeoutMs) throws BackendException {
+    private JsonNode reply(String op, long timeoutMs, Supplier<String> silence) throws BackendException {
         String line;
         try {
             line = replies.poll(timeoutMs, TimeUnit.MILLISECONDS);
@@ -246,7 +335,7 @@ public final class KernelBackend implements Backend {
             Thread.currentThread().interrupt();
             throw fail("interrupted waiting for the kernel agent");
         }
-        if (line == null) throw fail("kernel agent did not answer '" + op + "' within " + timeoutMs + " ms");
+        if (line == null) throw fail(silence.get());
         if (line.equals(EOF)) throw fail("kernel agent exited during '" + op + "'");
         JsonNode n;
         try {

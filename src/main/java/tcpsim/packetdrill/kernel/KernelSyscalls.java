@@ -2,10 +2,10 @@ package tcpsim.packetdrill.kernel;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import tcpsim.packetdrill.Backend.Arg;
 import tcpsim.packetdrill.Backend.BackendException;
@@ -27,7 +27,7 @@ import tcpsim.packetdrill.LinuxConstants;
  * </ul>
  * Out-values: {@code getsockopt} gives "optlen" and "optval" (the first int), or one value per
  * field for a struct such as {@code SO_LINGER}'s {@code {onoff, linger}}; {@code poll} gives
- * "revents"; {@code epoll_wait} gives "events" and "data" (also under the data field's own name,
+ * "revents[i]" per pollfd (and "revents" for the first); {@code epoll_wait} gives "events" and "data" (also under the data field's own name,
  * e.g. "fd"); {@code ioctl} with an int argument gives "arg". {@code sendmsg} sends one iovec whose
  * length is the sum of the {@code iov_len} fields (or ints) found in {@code msg_iov}.
  */
@@ -180,15 +180,37 @@ final class KernelSyscalls {
         return new SyscallResult(r, null, Map.of("arg", (long) arg.getInt(0)));
     }
 
+    /**
+     * poll() on the script's pollfd array ({@code [{fd=..., events=...}, ...]}, or one struct);
+     * each entry's revents comes back as "revents[i]", the first also as "revents".
+     */
     private SyscallResult poll(Args a) throws BackendException {
-        if (!(a.arg(0) instanceof Arg.Struct s)) throw a.bad(0, "a {fd=..., events=...} struct");
-        Memory pfd = new Memory(POLLFD_LEN);
-        pfd.clear();
-        pfd.setInt(0, (int) a.field(s, 0, "fd"));
-        pfd.setShort(4, (short) a.field(s, 0, "events"));
-        int r = c.poll(pfd, a.l(1), a.i(2));
+        List<Arg.Struct> fds = new ArrayList<>();
+        if (a.arg(0) instanceof Arg.Struct s) {
+            fds.add(s);
+        } else if (a.arg(0) instanceof Arg.ArrayOf arr) {
+            for (Arg item : arr.items()) {
+                if (!(item instanceof Arg.Struct s)) throw a.bad(0, "an array of {fd=..., events=...} structs");
+                fds.add(s);
+            }
+        } else {
+            throw a.bad(0, "an array of {fd=..., events=...} structs");
+        }
+        Memory pfds = new Memory((long) POLLFD_LEN * Math.max(1, fds.size()));
+        pfds.clear();
+        for (int i = 0; i < fds.size(); i++) {
+            pfds.setInt((long) POLLFD_LEN * i, (int) a.field(fds.get(i), 0, "fd"));
+            pfds.setShort((long) POLLFD_LEN * i + 4, (short) a.field(fds.get(i), 0, "events"));
+        }
+        int r = c.poll(pfds, a.l(1), a.i(2));
         if (r < 0) return error();
-        return new SyscallResult(r, null, Map.of("revents", (long) (pfd.getShort(6) & 0xffff)));
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (int i = 0; i < fds.size(); i++) {
+            long revents = pfds.getShort((long) POLLFD_LEN * i + 6) & 0xffff;
+            out.put("revents[" + i + "]", revents);
+            if (i == 0) out.put("revents", revents);
+        }
+        return new SyscallResult(r, null, out);
     }
 
     /** struct epoll_event is packed on x86-64: u32 events, u64 data. */

@@ -67,4 +67,12 @@ interface Libc extends Library {
     int epoll_wait(int epfd, Pointer events, int maxevents, int timeout);
 
     String strerror(int errnum);
+
+    /** The calling thread's kernel id (glibc 2.30+). */
+    int gettid();
+
+    /** {@code pid} 0 is the calling thread; {@code param} points to a {@code struct sched_param} (one int). */
+    int sched_setscheduler(int pid, int policy, Pointer param);
+
+    int sched_get_priority_min(int policy);
 }

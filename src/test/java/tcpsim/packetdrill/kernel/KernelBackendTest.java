@@ -134,6 +134,42 @@ class KernelBackendTest {
     }
 
     @Test
+    void pollTakesThePollfdArrayAndReportsEachEntrysRevents() throws Exception {
+        try (KernelBackend k = started(DEFAULTS_RMEM)) {
+            long sockNonblock = c("SOCK_STREAM") | c("SOCK_NONBLOCK");
+            int connecting = (int) ok(k.syscall(1, call("socket", new Arg.Ellipsis(), new Arg.Int(sockNonblock),
+                num("IPPROTO_TCP")), false));
+            int idle = (int) ok(k.syscall(2, call("socket", new Arg.Ellipsis(), new Arg.Int(sockNonblock),
+                num("IPPROTO_TCP")), false));
+            assertEquals("EINPROGRESS", k.syscall(3, call("connect", fd(connecting), new Arg.Sockaddr(2, REMOTE, PORT),
+                new Arg.Int(16)), false).errno());
+            Skb syn = nextSegment(k);
+            Arg fds = new Arg.ArrayOf(List.of(pollfd(connecting, c("POLLOUT")), pollfd(idle, c("POLLIN"))));
+            SyscallResult before = k.syscall(4, call("poll", fds, new Arg.Int(2), new Arg.Int(0)), false);
+            assertEquals(1, before.ret(), "an unconnected socket polls POLLHUP; the connecting one nothing yet");
+            assertEquals(0L, before.out().get("revents[0]"));
+            assertEquals(c("POLLHUP"), before.out().get("revents[1]"),
+                "tcp_poll: a socket in CLOSE is hung up, which poll() reports whatever was asked for");
+
+            k.inject(new Skb(REMOTE, LOCAL, PORT, syn.sport(), 5000, syn.seq() + 1, Skb.SYN | Skb.ACK, 65535,
+                List.of(new Mss(1460))));
+            nextSegment(k); // our ACK
+            SyscallResult after = k.syscall(5, call("poll", fds, new Arg.Int(2), new Arg.Int(0)), false);
+            assertEquals(2, after.ret());
+            assertEquals(c("POLLOUT"), after.out().get("revents[0]"), "established: writable");
+            assertEquals(after.out().get("revents[0]"), after.out().get("revents"), "the first entry also as revents");
+        }
+    }
+
+    static Arg pollfd(int fd, long events) {
+        Map<String, Arg> f = new LinkedHashMap<>();
+        f.put("fd", new Arg.Int(fd));
+        f.put("events", new Arg.Int(events));
+        f.put("revents", new Arg.Int(0));
+        return new Arg.Struct(f);
+    }
+
+    @Test
     void theHostNamespaceIsUntouchedBySysctlsTunAndRoutes() throws Exception {
         Map<String, String> before = hostState();
         Map<String, String> sysctls = new LinkedHashMap<>();
