@@ -238,9 +238,14 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
         AfInet.StreamConnect d = AfInet.inetStreamConnect(sk);
         if (d instanceof AfInet.StreamConnect.Fail f) return reply(m.replyTo(), connectReply(f.errno()));
         if (d instanceof AfInet.StreamConnect.AlreadyConnecting) {
-            if (sk.nonblock || connectWaiter != null) return reply(m.replyTo(), connectReply(Errno.EALREADY));
-            connectWaiter = m.replyTo();
-            return this;
+            // SS_CONNECTING: EALREADY while the handshake runs (a blocking call waits for it); after
+            // it, this call reports the result and makes the socket SS_CONNECTED (or unconnected)
+            if (sk.skState == TcpState.SYN_SENT || sk.skState == TcpState.SYN_RECV) {
+                if (sk.nonblock || connectWaiter != null) return reply(m.replyTo(), connectReply(Errno.EALREADY));
+                connectWaiter = m.replyTo();
+                return this;
+            }
+            return reply(m.replyTo(), connectReply(AfInet.inetStreamConnectResult(sk)));
         }
         Errno err = TcpIpv4.tcpV4ConnectPrepare(sk, m.daddr(), m.dport(), ns.addr, ns.routed(m.daddr()), ns.mib);
         if (err != null) return reply(m.replyTo(), connectReply(err));
@@ -329,7 +334,6 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
     private SysReply pollReply() {
         Errno e = sk.skErr;
         sk.skErr = null;
-        if (e == null && sk.skState == TcpState.ESTABLISHED) sk.sockState = TcpSock.SocketState.SS_CONNECTED;
         return new SysReply("poll", e == null ? 0 : -1, e, getContext().getSelf());
     }
 
@@ -359,10 +363,7 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
                 s.tcpWindowScaling() != 0, ns.clock.nanos(), Perform.fx(), ns.mib);
             perform();
             switch (r) {
-                case ESTABLISHED -> {
-                    if (connectWaiter == null) sk.sockState = TcpSock.SocketState.SS_CONNECTED;
-                    wakeConnect();
-                }
+                case ESTABLISHED -> wakeConnect(); // sock->state is connect()'s business, not input's
                 case RESET -> ns.xmit(TcpIpv4.tcpV4SendReset(skb));
                 case REFUSED -> closeDown();
                 case DISCARD -> { }

@@ -28,16 +28,7 @@ class OwnScriptsTest {
      * Scripts the model gets wrong today, with the failure it gives instead (reported to the model's
      * owner). When the model is fixed, the test says so and the entry goes.
      */
-    static final Map<String, String> KNOWN_MODEL_BUGS = Map.of(
-        // __inet_stream_connect: after a non-blocking connect's handshake, sock->state is still
-        // SS_CONNECTING; the next connect() returns 0 and sets SS_CONNECTED. The model sets
-        // SS_CONNECTED in the input path and answers EISCONN one call early.
-        "connect-nonblocking.pkt",
-        ":19: runtime error in connect call: Expected result 0 but got -1 with errno 106 (EISCONN)",
-        // inet_csk_reqsk_queue_is_full is qlen > backlog since 6.14 (also in 6.6/6.12 stable): the
-        // model still uses >=, so listen(fd, 0) with syncookies off drops every SYN.
-        "listen-backlog-zero.pkt",
-        ":16: error handling packet: timed out waiting for packet: outbound packet expected at 0.100000 sec");
+    static final Map<String, String> KNOWN_MODEL_BUGS = Map.of();
 
     static Simulation sim;
 

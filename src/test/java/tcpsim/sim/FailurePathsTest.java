@@ -87,15 +87,16 @@ class FailurePathsTest {
 
     @Test
     void finalAckToAFullAcceptQueueIsDroppedAndTheSynAckTimerRetransmitsAt1And3Seconds() {
-        // syncookies off so that SYN-queue overflow drops (TCPReqQFullDrop) instead of sending cookies;
-        // backlog 3, six clients at once, nobody accepts.
-        Sysctls noCookies = Sysctls.defaults().with("net.ipv4.tcp_syncookies", "0");
+        // backlog 3, nobody accepts: both queues hold backlog + 1 (qlen > backlog, ack_backlog > backlog).
+        // Two early clients leave 2 children queued; then a burst of four SYNs all get requests, and
+        // the last two final ACKs find the accept queue full.
         Topology t = new Topology(
-            List.of(new Topology.Host("server", Scenarios.SERVER, noCookies, 1500),
+            List.of(new Topology.Host("server", Scenarios.SERVER, Sysctls.defaults(), 1500),
                 new Topology.Host("client", Scenarios.CLIENT, Sysctls.defaults(), 1500)),
             List.of(new Topology.Link("client", "server", 1_000_000, 0)),
             List.of(new Topology.Server("server", new ServerAppActor.Params("srv", 0, 0, 80, 3, true, false, 0)),
-                new Topology.Client("client", new ClientAppActor.Params("cli", 10_000_000, Scenarios.SERVER, 80, 6, 0, 0, false, false))));
+                new Topology.Client("client", new ClientAppActor.Params("early", 10_000_000, Scenarios.SERVER, 80, 2, 0, 0, false, false)),
+                new Topology.Client("client", new ClientAppActor.Params("burst", 100_000_000, Scenarios.SERVER, 80, 4, 0, 0, false, false))));
         List<SimRun.Result> rs = new ArrayList<>();
         List<Seen> wire = run(t, rs);
         SimRun.Result r = rs.get(0);
@@ -103,16 +104,18 @@ class FailurePathsTest {
         assertEquals(4, Report.ss(server).stream().filter(row -> row.state().equals("ESTAB")).count(),
             "the accept queue holds backlog + 1 children (sk_acceptq_is_full is '>')");
         assertEquals(4, server.lhash.get(80).queue().skAckBacklog.get());
-        assertEquals(3, server.mib.get(Counter.TcpExtTCPReqQFullDrop), "SYNs 4-6 find the SYN queue full (qlen >= backlog)");
+        assertEquals(0, server.mib.get(Counter.TcpExtTCPReqQFullDrop), "four requests fit a backlog-3 SYN queue");
         assertEquals(2, server.mib.get(Counter.TcpExtListenOverflows), "two final ACKs find the accept queue full");
-        assertEquals(5, server.mib.get(Counter.TcpExtListenDrops), "3 SYN drops + 2 overflows, each counted as a drop");
-        assertEquals(6, r.stats().count("cli", "connected"), "the overflowed clients believe they are connected");
+        assertEquals(2, server.mib.get(Counter.TcpExtListenDrops), "each overflow also counts as a drop");
+        assertEquals(0, server.lhash.get(80).queue().qlen.get(), "their requests expired (63 s) by the run's end");
+        assertEquals(4, r.stats().count("burst", "connected"), "the overflowed clients believe they are connected");
         // a request whose ACK was dropped keeps retransmitting its SYN-ACK: +1 s, then +2 s more (back-off)
-        Skb dropped = wire.stream().filter(s -> s.skb().flags() == (Skb.SYN | Skb.ACK)).map(Seen::skb).toList().get(4);
+        Skb dropped = wire.stream().filter(s -> s.skb().flags() == (Skb.SYN | Skb.ACK)).map(Seen::skb).toList().get(5);
         List<Long> synacks = wire.stream().filter(s -> s.skb().flags() == (Skb.SYN | Skb.ACK)
             && s.skb().dport() == dropped.dport()).map(Seen::nanos).toList();
-        assertTrue(synacks.size() >= 3, synacks::toString);
-        assertEquals(1_000_000_000L, synacks.get(1) - synacks.get(0));
-        assertEquals(3_000_000_000L, synacks.get(2) - synacks.get(0));
+        long first = synacks.get(0);
+        assertEquals(List.of(0L, 1L, 3L, 7L, 15L, 31L), synacks.stream().map(n -> (n - first) / 1_000_000_000L).toList(),
+            "tcp_synack_retries = 5 with exponential back-off, then the request is dropped");
+        assertEquals(10, server.mib.get(Counter.TcpRetransSegs), "5 SYN-ACK retransmissions for each of the two");
     }
 }

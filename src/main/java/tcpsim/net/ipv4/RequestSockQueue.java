@@ -24,9 +24,14 @@ public final class RequestSockQueue {
         qlen.decrementAndGet();
     }
 
-    /** include/net/inet_connection_sock.h: inet_csk_reqsk_queue_is_full — qlen >= backlog. */
+    /**
+     * include/net/inet_connection_sock.h: inet_csk_reqsk_queue_is_full — qlen > backlog. Strict since
+     * Linux 6.14 and in the 6.6/6.12 stable series ("tcp/dccp: allow a connection when
+     * sk_max_ack_backlog is zero"); the live 6.18 kernel agrees (listen-backlog-zero.pkt), where the
+     * 6.12.0 source kernel-reference.md was written from had >=.
+     */
     public boolean inetCskReqskQueueIsFull(int maxAckBacklog) {
-        return qlen.get() >= maxAckBacklog;
+        return qlen.get() > maxAckBacklog;
     }
 
     /** include/net/sock.h: sk_acceptq_is_full — strictly greater: backlog + 1 children fit. */
