@@ -7,40 +7,23 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import tcpsim.testkit.TcpsimExtension;
 import org.junit.jupiter.api.TestFactory;
 import picocli.CommandLine;
 import tcpsim.packetdrill.ScriptResult.Verdict;
-import tcpsim.runtime.Simulation;
-import tcpsim.runtime.Strategy;
 
 /**
  * The project's own scripts (src/test/resources/packetdrill), each first confirmed on the live
  * kernel: they pass there, and on the model, except where the model is known to be wrong.
  */
 class OwnScriptsTest {
-    /**
-     * Scripts the model gets wrong today, with the failure it gives instead (reported to the model's
-     * owner). When the model is fixed, the test says so and the entry goes.
-     */
-    static final Map<String, String> KNOWN_MODEL_BUGS = Map.of();
-
-    static Simulation sim;
-
-    @BeforeAll
-    static void simulation() {
-        sim = Simulation.deterministic(Strategy.fifo());
-    }
-
-    @AfterAll
-    static void close() {
-        sim.close();
-    }
+    /** One deterministic simulation for the class, reused by every script (TcpsimExtension). */
+    @RegisterExtension
+    static final TcpsimExtension tcpsim = TcpsimExtension.deterministic();
 
     @Test
     void theScriptsCoverTheHandshakeCasesTheModelHas() throws Exception {
@@ -53,14 +36,8 @@ class OwnScriptsTest {
     @TestFactory
     Stream<DynamicTest> everyScriptPassesOnTheModel() throws Exception {
         return ProjectScripts.scripts("packetdrill").stream().map(p -> DynamicTest.dynamicTest(name(p), () -> {
-            ScriptResult r = ProjectScripts.onModel(p, sim);
-            String bug = KNOWN_MODEL_BUGS.get(name(p));
-            if (bug == null) {
-                assertEquals(Verdict.PASS, r.verdict(), () -> r.failure().message() + "\n" + r.notes());
-            } else {
-                assertTrue(r.verdict() != Verdict.PASS, name(p) + " now passes on the model: remove it from KNOWN_MODEL_BUGS");
-                assertTrue(r.failure().message().contains(bug), r.failure().message());
-            }
+            ScriptResult r = ProjectScripts.onModel(p, tcpsim.simulation());
+            assertEquals(Verdict.PASS, r.verdict(), () -> r.failure().message() + "\n" + r.notes());
         }));
     }
 

@@ -8,13 +8,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import tcpsim.testkit.TcpsimExtension;
 import tcpsim.packetdrill.ScriptResult.Verdict;
-import tcpsim.runtime.Simulation;
-import tcpsim.runtime.Strategy;
 
 /**
  * Each script under src/test/resources/packetdrill-wrong gets one thing deliberately wrong (a
@@ -22,22 +20,14 @@ import tcpsim.runtime.Strategy;
  * what the failure must say. Both backends must catch it, at that line's check, as a FAIL.
  */
 class WrongScriptsTest {
-    static Simulation sim;
-
-    @BeforeAll
-    static void simulation() {
-        sim = Simulation.deterministic(Strategy.fifo());
-    }
-
-    @AfterAll
-    static void close() {
-        sim.close();
-    }
+    /** One deterministic simulation for the class, reused by every script (TcpsimExtension). */
+    @RegisterExtension
+    static final TcpsimExtension tcpsim = TcpsimExtension.deterministic();
 
     @TestFactory
     Stream<DynamicTest> theModelBackendCatchesEachMistake() throws Exception {
         return ProjectScripts.scripts("packetdrill-wrong").stream().map(p -> DynamicTest.dynamicTest(
-            OwnScriptsTest.name(p), () -> assertCaught(p, ProjectScripts.onModel(p, sim))));
+            OwnScriptsTest.name(p), () -> assertCaught(p, ProjectScripts.onModel(p, tcpsim.simulation()))));
     }
 
     @TestFactory

@@ -11,9 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import tcpsim.testkit.TcpsimExtension;
 import tcpsim.net.Icmp;
 import tcpsim.net.Skb;
 import tcpsim.net.TcpOption.Mss;
@@ -31,26 +31,17 @@ import tcpsim.packetdrill.Backend.Syscall;
 import tcpsim.packetdrill.Backend.SyscallResult;
 import tcpsim.packetdrill.LinuxConstants;
 import tcpsim.runtime.Simulation;
-import tcpsim.runtime.Strategy;
 
 /** The model through the Backend API alone, as the script runner drives it, on virtual time. */
 class ModelBackendTest {
     static final int LOCAL = Skb.ip("192.168.0.1"), REMOTE = Skb.ip("192.0.2.1"), PORT = 8080, PEER_PORT = 40000;
     static final long SECOND = 1_000_000;
-    static Simulation sim;
-
-    @BeforeAll
-    static void simulation() {
-        sim = Simulation.deterministic(Strategy.fifo());
-    }
-
-    @AfterAll
-    static void close() {
-        sim.close();
-    }
+    /** One deterministic simulation for the class, reused by every script (TcpsimExtension). */
+    @RegisterExtension
+    static final TcpsimExtension tcpsim = TcpsimExtension.deterministic();
 
     static ModelBackend started(Map<String, String> sysctls) throws BackendException {
-        ModelBackend m = new ModelBackend(sim);
+        ModelBackend m = new ModelBackend(tcpsim.simulation());
         m.start(new Config(LOCAL, REMOTE, LOCAL, 16, PORT, 1500, sysctls));
         return m;
     }
