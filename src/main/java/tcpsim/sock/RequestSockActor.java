@@ -2,6 +2,7 @@ package tcpsim.sock;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.Signal;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -60,14 +61,24 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
         this.listener = listener;
     }
 
+    /** One dispatch rather than a ReceiveBuilder: a request actor is created for every SYN. */
     @Override
     public Receive<Command> createReceive() {
-        return newReceiveBuilder()
-            .onMessage(Hashed.class, this::onHashed)
-            .onMessage(SegmentArrived.class, this::onSegment)
-            .onMessage(TimerFired.class, this::onTimer)
-            .onMessage(Owned.class, this::onOwned)
-            .build();
+        return new Receive<>() {
+            @Override
+            public Behavior<Command> receiveMessage(Command m) {
+                if (m instanceof SegmentArrived seg) return onSegment(seg);
+                if (m instanceof Hashed h) return onHashed(h);
+                if (m instanceof TimerFired t) return onTimer(t);
+                if (m instanceof Owned o) return onOwned(o);
+                return Behaviors.unhandled();
+            }
+
+            @Override
+            public Behavior<Command> receiveSignal(Signal sig) {
+                return Behaviors.unhandled();
+            }
+        };
     }
 
     private void perform() {

@@ -2,6 +2,7 @@ package tcpsim.sock;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.Signal;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -113,20 +114,37 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
         }
     }
 
+    /**
+     * One dispatch rather than a ReceiveBuilder: two sockets are created per connection, and the
+     * builder's per-instance cases were a tenth of all allocation (BENCHMARKS.md).
+     */
     @Override
     public Receive<Command> createReceive() {
-        return newReceiveBuilder()
-            .onMessage(Bind.class, this::onBind)
-            .onMessage(Listen.class, this::onListen)
-            .onMessage(Connect.class, this::onConnect)
-            .onMessage(Accept.class, m -> reply(m.replyTo(), SysReply.error("accept", Errno.EINVAL)))
-            .onMessage(Close.class, this::onClose)
-            .onMessage(AwaitConnect.class, this::onAwaitConnect)
-            .onMessage(SetOption.class, this::onSetOption)
-            .onMessage(SegmentArrived.class, this::onSegment)
-            .onMessage(TimerFired.class, this::onTimer)
-            .onMessage(Abort.class, this::onAbort)
-            .build();
+        return new Receive<>() {
+            @Override
+            public Behavior<Command> receiveMessage(Command m) {
+                return onCommand(m);
+            }
+
+            @Override
+            public Behavior<Command> receiveSignal(Signal sig) {
+                return Behaviors.unhandled();
+            }
+        };
+    }
+
+    private Behavior<Command> onCommand(Command m) {
+        if (m instanceof SegmentArrived seg) return onSegment(seg);
+        if (m instanceof TimerFired t) return onTimer(t);
+        if (m instanceof Connect c) return onConnect(c);
+        if (m instanceof AwaitConnect a) return onAwaitConnect(a);
+        if (m instanceof SetOption o) return onSetOption(o);
+        if (m instanceof Bind b) return onBind(b);
+        if (m instanceof Listen l) return onListen(l);
+        if (m instanceof Accept a) return reply(a.replyTo(), SysReply.error("accept", Errno.EINVAL));
+        if (m instanceof Close c) return onClose(c);
+        if (m instanceof Abort a) return onAbort(a);
+        return Behaviors.unhandled();
     }
 
     /** connect()'s return carries the socket, so a process with many sockets knows which one. */
