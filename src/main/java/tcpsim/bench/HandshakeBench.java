@@ -123,6 +123,30 @@ public final class HandshakeBench {
         }
     }
 
+    /**
+     * The runtime's other floor: ns to spawn and start one actor, under one parent holding
+     * {@code children} of them (Akka keeps a parent's children in an immutable sorted tree).
+     */
+    static double spawnNanos(int children) {
+        record Go(int n) {}
+        try (Simulation sim = Simulation.deterministic(Strategy.fifo())) {
+            double best = Double.MAX_VALUE;
+            for (int r = 0; r < 5; r++) {
+                ActorRef<Go> root = sim.startRun(Behaviors.setup(ctx -> Behaviors.receive(Go.class).onMessage(Go.class, g -> {
+                    for (int i = 0; i < g.n(); i++) ctx.spawn(Behaviors.<Object>empty(), "sock-" + i);
+                    return Behaviors.same();
+                }).build()));
+                sim.drain();
+                long t0 = System.nanoTime();
+                root.tell(new Go(children));
+                sim.runUntilQuiescent();
+                best = Math.min(best, (double) (System.nanoTime() - t0) / children);
+                sim.stopRun();
+            }
+            return best;
+        }
+    }
+
     static long usedHeap() {
         for (int i = 0; i < 3; i++) System.gc();
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
@@ -170,6 +194,7 @@ public final class HandshakeBench {
             rates.add(modelRate(wild, "wild, 1,000 in flight", n, 1000, repeats));
         }
         double bare = bareMessageNanos(quick ? 200_000 : 1_000_000);
+        double spawn = spawnNanos(20_000);
         int heapN = quick ? 25_000 : 100_000;
         double heap = heapPerConnection(heapN);
         SlabPerConnection slab = KernelHandshakeBench.measureSlabPerConnection(heapN);
@@ -188,6 +213,10 @@ public final class HandshakeBench {
         out.printf("%n  runtime ceiling: a bare message costs %.0f ns on the deterministic executor;%n", bare);
         out.printf("  at %.1f messages per handshake that caps the model at %,.0f handshakes/s (%.2f x kernel)%n",
             msgs, 1e9 / (bare * msgs), 1e9 / (bare * msgs) / k.perSecond());
+        double floor = bare * msgs + 3 * spawn;
+        out.printf("  spawning and starting an actor under a parent of 20,000 costs %.0f ns; with the 3 actors a%n", spawn);
+        out.printf("  connection creates (socket, request, child) the cap is %,.0f handshakes/s (%.2f x kernel)%n",
+            1e9 / floor, 1e9 / floor / k.perSecond());
         out.printf("%n  memory per established connection (both ends, %,d held open)%n", heapN);
         out.printf("    kernel slab   %,8.0f bytes%n", slab.slabBytesPerConnection());
         out.printf("    model heap    %,8.0f bytes   (%.2f x kernel)%n", heap, heap / slab.slabBytesPerConnection());
@@ -198,6 +227,7 @@ public final class HandshakeBench {
         j.put("kernel_client_threads", k.clientThreads());
         j.put("model", jr);
         j.put("bare_message_ns", bare);
+        j.put("spawn_ns", spawn);
         j.put("kernel_slab_bytes_per_connection", slab.slabBytesPerConnection());
         j.put("model_heap_bytes_per_connection", heap);
         j.put("connections_held", heapN);
