@@ -7,7 +7,9 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import java.util.function.Function;
+import tcpsim.host.HostActor;
 import tcpsim.host.NetNs;
+import tcpsim.net.Packet;
 import tcpsim.net.ipv4.FourTuple;
 import tcpsim.net.ipv4.InetHashtables;
 import tcpsim.net.ipv4.InetHashtables.EhashEntry;
@@ -35,7 +37,11 @@ public final class EhashBucketActor extends AbstractBehavior<EhashBucketActor.Co
                           Function<Boolean, M> reply) implements Command {}
 
     /** net/ipv4/inet_hashtables.c: inet_unhash / sk_nulls_del_node_init_rcu — only if still {@code entry}. */
-    public record Remove(FourTuple tuple, EhashEntry entry) implements Command {}
+    public record Remove(FourTuple tuple, EhashEntry entry, Packet thenLookUp) implements Command {
+        public Remove(FourTuple tuple, EhashEntry entry) {
+            this(tuple, entry, null);
+        }
+    }
 
     private final NetNs ns;
 
@@ -84,8 +90,14 @@ public final class EhashBucketActor extends AbstractBehavior<EhashBucketActor.Co
         return this;
     }
 
+    /**
+     * With {@code thenLookUp}, the segment that found a dead request is handed back to the receive
+     * path only once the request is out of the table ("drop, then goto lookup" in tcp_v4_rcv), so the
+     * new lookup cannot find it again whatever the schedule.
+     */
     private Behavior<Command> onRemove(Remove m) {
         ns.ehash.remove(m.tuple(), m.entry());
+        if (m.thenLookUp() != null) ns.host().tell(new HostActor.Rx(m.thenLookUp()));
         return this;
     }
 }

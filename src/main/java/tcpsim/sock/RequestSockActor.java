@@ -106,9 +106,9 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
     private Behavior<Command> onSegment(SegmentArrived m) {
         Skb skb = m.skb();
         if (listener.sk().skState != TcpState.LISTEN) {
-            // the listener is gone (no reuseport migration modelled): drop the request, look up again
-            drop();
-            ns.host().tell(new HostActor.Rx(skb));
+            // the listener is gone (no reuseport migration modelled): inet_csk_reqsk_queue_drop_and_put,
+            // then "goto lookup" — the bucket re-injects the segment once we are out of ehash
+            drop(skb);
             return Behaviors.stopped();
         }
         TcpMinisocks.CheckReq r = TcpMinisocks.tcpCheckReq(req, skb,
@@ -155,11 +155,16 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
 
     /** net/ipv4/inet_connection_sock.c: inet_csk_reqsk_queue_drop — out of ehash and the SYN queue. */
     private void drop() {
+        drop(null);
+    }
+
+    /** As {@link #drop()}, then the receive path looks {@code thenLookUp} up again. */
+    private void drop(Skb thenLookUp) {
         if (unlinked) return;
         unlinked = true;
         Perform.fx().delTimer(req.rskTimer);
         perform();
-        ns.ehashLock(req.tuple).tell(new EhashBucketActor.Remove(req.tuple, new ReqEntry(getContext().getSelf())));
+        ns.ehashLock(req.tuple).tell(new EhashBucketActor.Remove(req.tuple, new ReqEntry(getContext().getSelf()), thenLookUp));
         listener.queue().reqskQueueRemoved(req);
     }
 
