@@ -27,4 +27,15 @@ class ScheduleIndependenceTest {
         ScriptResult r = ProjectScripts.onModel(script, tcpsim.simulation());
         assertEquals(Verdict.PASS, r.verdict(), () -> "seed " + seed + ": " + r.failure().message());
     }
+
+    /** Every one of our scripts, under ten seeded random schedules each. */
+    @org.junit.jupiter.api.TestFactory
+    java.util.stream.Stream<org.junit.jupiter.api.DynamicTest> everyOwnScriptPassesUnderRandomSchedules() throws Exception {
+        return ProjectScripts.scripts("packetdrill").stream().flatMap(p -> java.util.stream.LongStream.rangeClosed(1, 10)
+            .mapToObj(seed -> org.junit.jupiter.api.DynamicTest.dynamicTest(p.getFileName() + " seed " + seed, () -> {
+                tcpsim.simulation().strategy(Strategy.random(seed));
+                ScriptResult r = ProjectScripts.onModel(p, tcpsim.simulation());
+                assertEquals(Verdict.PASS, r.verdict(), () -> p.getFileName() + " seed " + seed + ": " + r.failure().message());
+            })));
+    }
 }
