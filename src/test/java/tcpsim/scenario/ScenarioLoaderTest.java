@@ -92,7 +92,7 @@ class ScenarioLoaderTest {
         assertEquals(MS, clients.everyNanos());
         assertEquals(0, s.host("server").sysctls().tcpAbortOnOverflow());
         assertEquals(4096, s.host("server").sysctls().somaxconn());
-        assertEquals(70_000 * MS, s.untilNanos());
+        assertEquals(140_000 * MS, s.untilNanos());
         assertTrue(s.link("server", "client").isPresent());
     }
 
