@@ -64,8 +64,15 @@ public final class TraceFormat {
                 RecordComponent[] cs = COMPONENTS.get(c);
                 for (int i = 0; i < cs.length; i++) {
                     if (i > 0) b.append(", ");
-                    b.append(cs[i].getName()).append('=');
-                    append(b, cs[i].getAccessor().invoke(m), depth + 1);
+                    String name = cs[i].getName();
+                    b.append(name).append('=');
+                    Object v = cs[i].getAccessor().invoke(m);
+                    // IPv4 addresses are ints in the model: print them as a person reads them
+                    if (v instanceof Integer a && (name.endsWith("addr") || name.endsWith("Ip") || name.endsWith("Addr"))) {
+                        b.append(Skb.ip(a));
+                    } else {
+                        append(b, v, depth + 1);
+                    }
                 }
                 b.append(')');
                 return;
