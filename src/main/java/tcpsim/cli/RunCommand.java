@@ -112,16 +112,18 @@ public final class RunCommand implements Callable<Integer> {
             };
             boolean tty = System.console() != null;
             long[] lastPrint = {System.nanoTime()};
+            boolean[] printed = {false};
             SimRun.Progress progress = (virtual, messages) -> {
                 reached[0] = virtual;
                 reached[1] = messages;
                 if (tty && System.nanoTime() - lastPrint[0] > 1_000_000_000L) {
                     lastPrint[0] = System.nanoTime();
+                    printed[0] = true;
                     System.err.printf("\r  virtual %s s of %s s, %,d messages ", Trace.time(virtual), Trace.time(s.untilNanos()), messages);
                 }
             };
             SimRun.Result r = SimRun.run(sim, topo, theSeed, s.untilNanos(), t, tap, () -> {}, progress);
-            if (tty && System.nanoTime() - lastPrint[0] > 0 && r.wallNanos() > 1_000_000_000L) System.err.print("\r\033[K");
+            if (printed[0]) System.err.print("\r\033[K");
             finished[0] = true;
             String title = "tcpsim run " + scenario + "   seed " + theSeed + "   mode " + mode
                 + (m == Simulation.Mode.DETERMINISTIC ? " (" + strat.describe() + ")" : " (not reproducible)");

@@ -26,7 +26,8 @@ final class Perform {
         M of(TimerList timer, int generation);
     }
 
-    static <M> void effects(NetNs ns, Effects fx, ActorRef<M> self, Expiry<M> expiry) {
+    static <M> void effects(NetNs ns, ActorRef<M> self, Expiry<M> expiry) {
+        Effects fx = FX.get();
         for (Effects.Effect e : fx.list()) {
             if (e instanceof Effects.Emit emit) {
                 ns.xmit(emit.skb());

@@ -82,7 +82,7 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
     }
 
     private void perform() {
-        Perform.effects(ns, Perform.fx(), getContext().getSelf(), TimerFired::new);
+        Perform.effects(ns, getContext().getSelf(), TimerFired::new);
     }
 
     private int advmss() {

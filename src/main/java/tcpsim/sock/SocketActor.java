@@ -158,7 +158,7 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
     }
 
     private void perform() {
-        Perform.effects(ns, Perform.fx(), getContext().getSelf(), TimerFired::new);
+        Perform.effects(ns, getContext().getSelf(), TimerFired::new);
     }
 
     private BindOwner owner() {
@@ -319,8 +319,7 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
         sk.rxOpt.wscaleOk = s.tcpWindowScaling() != 0;
         TcpOutput.tcpConnectInit(sk, ns.mtu, s.tcpRmemDefault(), s.tcpRmemMax(), s.rmemMax(), sk.rxOpt.wscaleOk,
             sk.rxOpt.tstampOk);
-        TcpOutput.tcpConnect(sk, ns.clock.nanos(), Perform.fx());
-        ns.mib.inc(tcpsim.host.Mib.Counter.TcpActiveOpens);
+        TcpOutput.tcpConnect(sk, ns.clock.nanos(), Perform.fx(), ns.mib);
         perform();
         ns.register(sk);
         sk.sockState = TcpSock.SocketState.SS_CONNECTING;

@@ -43,5 +43,4 @@ public final class Effects {
 
     public void clear() { list.clear(); }
 
-    public boolean isEmpty() { return list.isEmpty(); }
 }

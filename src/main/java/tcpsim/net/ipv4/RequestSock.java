@@ -23,7 +23,6 @@ public final class RequestSock {
     public int numTimeout;
     public int numRetrans;
     public long timeout;           // ns, req->timeout
-    public boolean acked;
     public final TimerList rskTimer = new TimerList("REQSK_SYNACK");
 
     public RequestSock(FourTuple tuple) {

@@ -68,11 +68,8 @@ public final class TcpMinisocks {
         if (listener.queue().skAcceptqIsFull(listener.maxAckBacklog())) {
             mib.inc(Counter.TcpExtListenOverflows);
             mib.inc(Counter.TcpExtListenDrops);
-            // listen_overflow
-            if (listener.abortOnOverflow() == 0) {
-                req.acked = true;
-                return DONE;
-            }
+            // listen_overflow: drop the ACK, keep the request (req->acked matters only with TCP_DEFER_ACCEPT)
+            if (listener.abortOnOverflow() == 0) return DONE;
             mib.inc(Counter.TcpExtEmbryonicRsts);
             return new CheckReq.ResetAndDrop(TcpIpv4.tcpV4SendReset(skb));
         }

@@ -27,8 +27,4 @@ public enum TcpState {
             case CLOSING -> "CLOSING";
         };
     }
-
-    public boolean connecting() {
-        return this == SYN_SENT || this == SYN_RECV;
-    }
 }
