@@ -11,7 +11,8 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
-import tcpsim.host.HostActor;
+import tcpsim.host.NetNs;
+import tcpsim.host.SlabActor;
 import tcpsim.runtime.Clock;
 import tcpsim.sock.SocketActor;
 
@@ -41,7 +42,7 @@ public final class ClientAppActor extends AbstractBehavior<ClientAppActor.Comman
     }
 
     private final Params p;
-    private final ActorRef<HostActor.Command> host;
+    private final NetNs ns;
     private final RunStats stats;
     private final Clock clock;
     private final TimerScheduler<Command> timers;
@@ -56,15 +57,15 @@ public final class ClientAppActor extends AbstractBehavior<ClientAppActor.Comman
     /** Non-blocking: a connect() is being made (its socket() or connect() has not returned yet). */
     private boolean calling;
 
-    public static Behavior<Command> create(Params p, ActorRef<HostActor.Command> host, RunStats stats, Clock clock) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(t -> new ClientAppActor(ctx, t, p, host, stats, clock)));
+    public static Behavior<Command> create(Params p, NetNs ns, RunStats stats, Clock clock) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(t -> new ClientAppActor(ctx, t, p, ns, stats, clock)));
     }
 
     private ClientAppActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, Params p,
-                           ActorRef<HostActor.Command> host, RunStats stats, Clock clock) {
+                           NetNs ns, RunStats stats, Clock clock) {
         super(ctx);
         this.p = p;
-        this.host = host;
+        this.ns = ns;
         this.stats = stats;
         this.clock = clock;
         this.timers = timers;
@@ -111,7 +112,7 @@ public final class ClientAppActor extends AbstractBehavior<ClientAppActor.Comman
         started.put(i, clock.nanos());
         awaitingSocket.add(i);
         if (p.nonblocking()) calling = true; // one thread: the next call waits for this one to return
-        host.tell(new HostActor.SocketCall(p.nonblocking(), getContext().getSelf().narrow()));
+        ns.slab().tell(new SlabActor.SocketCall(p.nonblocking(), getContext().getSelf().narrow()));
     }
 
     private Behavior<Command> onReply(SysReply r) {

@@ -10,7 +10,8 @@ import akka.actor.typed.javadsl.TimerScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import tcpsim.host.HostActor;
+import tcpsim.host.NetNs;
+import tcpsim.host.SlabActor;
 import tcpsim.runtime.Clock;
 import tcpsim.sock.SocketActor;
 
@@ -28,7 +29,7 @@ public final class ServerAppActor extends AbstractBehavior<ServerAppActor.Comman
                          boolean reuseport, int accept) {}
 
     private final Params p;
-    private final ActorRef<HostActor.Command> host;
+    private final NetNs ns;
     private final RunStats stats;
     private final Clock clock;
     private ActorRef<SocketActor.Command> listener;
@@ -36,15 +37,15 @@ public final class ServerAppActor extends AbstractBehavior<ServerAppActor.Comman
     private int step;
     private long acceptStarted;
 
-    public static Behavior<Command> create(Params p, ActorRef<HostActor.Command> host, RunStats stats, Clock clock) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(t -> new ServerAppActor(ctx, t, p, host, stats, clock)));
+    public static Behavior<Command> create(Params p, NetNs ns, RunStats stats, Clock clock) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(t -> new ServerAppActor(ctx, t, p, ns, stats, clock)));
     }
 
     private ServerAppActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, Params p,
-                           ActorRef<HostActor.Command> host, RunStats stats, Clock clock) {
+                           NetNs ns, RunStats stats, Clock clock) {
         super(ctx);
         this.p = p;
-        this.host = host;
+        this.ns = ns;
         this.stats = stats;
         this.clock = clock;
         if (p.accept() != Integer.MAX_VALUE) stats.appStarted();
@@ -56,7 +57,7 @@ public final class ServerAppActor extends AbstractBehavior<ServerAppActor.Comman
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
             .onMessageEquals(Start.INSTANCE, () -> {
-                host.tell(new HostActor.SocketCall(self()));
+                ns.slab().tell(new SlabActor.SocketCall(self()));
                 return this;
             })
             .onMessage(SysReply.class, this::onReply)

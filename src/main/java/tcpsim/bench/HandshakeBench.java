@@ -160,7 +160,7 @@ public final class HandshakeBench {
             long before = usedHeap();
             long[] after = new long[1];
             SimRun.Result r = SimRun.run(sim, topology(hosts, perHost, 1000), 1, 600_000_000_000L, Trace.OFF, (n, p) -> {},
-                () -> after[0] = usedHeap(), SimRun.Progress.NONE);
+                hs -> after[0] = usedHeap(), SimRun.Progress.NONE);
             long ok = r.stats().counts().values().stream().mapToLong(m -> m.getOrDefault("connected", 0L)).sum();
             return (double) (after[0] - before) / ok;
         }

@@ -122,7 +122,7 @@ public final class RunCommand implements Callable<Integer> {
                     System.err.printf("\r  virtual %s s of %s s, %,d messages ", Trace.time(virtual), Trace.time(s.untilNanos()), messages);
                 }
             };
-            SimRun.Result r = SimRun.run(sim, topo, theSeed, s.untilNanos(), t, tap, () -> {}, progress);
+            SimRun.Result r = SimRun.run(sim, topo, theSeed, s.untilNanos(), t, tap, hosts -> {}, progress);
             if (printed[0]) System.err.print("\r\033[K");
             finished[0] = true;
             String title = "tcpsim run " + scenario + "   seed " + theSeed + "   mode " + mode

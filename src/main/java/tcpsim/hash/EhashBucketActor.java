@@ -10,6 +10,7 @@ import java.util.function.Function;
 import tcpsim.host.HostActor;
 import tcpsim.host.NetNs;
 import tcpsim.net.Packet;
+import tcpsim.net.Skb;
 import tcpsim.net.ipv4.FourTuple;
 import tcpsim.net.ipv4.InetHashtables;
 import tcpsim.net.ipv4.InetHashtables.EhashEntry;
@@ -97,7 +98,7 @@ public final class EhashBucketActor extends AbstractBehavior<EhashBucketActor.Co
      */
     private Behavior<Command> onRemove(Remove m) {
         ns.ehash.remove(m.tuple(), m.entry());
-        if (m.thenLookUp() != null) ns.host().tell(new HostActor.Rx(m.thenLookUp()));
+        if (m.thenLookUp() instanceof Skb skb) ns.host().tell(new HostActor.Lookup(skb));
         return this;
     }
 }

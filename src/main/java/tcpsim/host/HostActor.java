@@ -6,7 +6,6 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
-import tcpsim.app.SysReply;
 import tcpsim.hash.BindBucketActor;
 import tcpsim.hash.EhashBucketActor;
 import tcpsim.net.Icmp;
@@ -17,7 +16,6 @@ import tcpsim.net.ipv4.InetHashtables.EhashEntry;
 import tcpsim.net.ipv4.RequestSock;
 import tcpsim.net.ipv4.TcpInput;
 import tcpsim.net.ipv4.TcpIpv4;
-import tcpsim.net.ipv4.TcpSock;
 import tcpsim.net.ipv4.TcpState;
 import tcpsim.sock.ListenerEntry;
 import tcpsim.sock.ReqEntry;
@@ -27,7 +25,7 @@ import tcpsim.sock.SocketActor;
 import tcpsim.timer.TimerBaseActor;
 
 /**
- * A network namespace: parent of its sockets, request socks, bucket locks, timer base and
+ * A network namespace: parent of its socket slabs, request socks, bucket locks, timer base and
  * applications. Its mailbox is the namespace's receive softirq: tcp_v4_rcv looks sockets up without
  * locks (RCU) and hands the segment on; for a listener it runs tcp_conn_request itself, since the
  * listener path takes no socket lock.
@@ -38,19 +36,11 @@ public final class HostActor extends AbstractBehavior<HostActor.Command> {
     /** A packet from a link (the NIC's receive path). */
     public record Rx(Packet packet) implements Command {}
 
-    /**
-     * net/socket.c: __sys_socket(AF_INET, SOCK_STREAM | (nonblock ? SOCK_NONBLOCK : 0), 0) — replies
-     * with the new socket.
-     */
-    public record SocketCall(boolean nonblock, ActorRef<SysReply> replyTo) implements Command {
-        public SocketCall(ActorRef<SysReply> replyTo) {
-            this(false, replyTo);
-        }
-    }
+    /** net/ipv4/tcp_ipv4.c: tcp_v4_rcv's "goto lookup" — look a segment up again, counted once already. */
+    public record Lookup(Skb skb) implements Command {}
 
-    /** tcp_v4_syn_recv_sock's inet_csk_clone_lock: the child's actor, spawned here (its owner). */
-    public record CreateOpenreqChild(TcpSock child, Skb skb, RequestSock req, ActorRef<RequestSockActor.Command> reqRef,
-                                     ListenerEntry listener) implements Command {}
+    /** The spare slab went into use: make the next spare. */
+    record NewSlab() implements Command {}
 
     /** Start a process in this namespace. */
     public record Spawn(Behavior<?> behavior, String name) implements Command {}
@@ -59,8 +49,6 @@ public final class HostActor extends AbstractBehavior<HostActor.Command> {
     public static final int EHASH_LOCKS = 64, BHASH_LOCKS = 64;
 
     private final NetNs ns;
-    private int nextSock;
-    private int nextReq;
 
     public static Behavior<Command> create(NetNs ns) {
         return Behaviors.setup(ctx -> new HostActor(ctx, ns));
@@ -72,6 +60,8 @@ public final class HostActor extends AbstractBehavior<HostActor.Command> {
         this.ns = ns;
         ns.host = ctx.getSelf();
         ns.timerBase = ctx.spawn(TimerBaseActor.create(ns.clock), "timers");
+        ns.addSlab(ctx.spawn(SlabActor.create(ns), "slab-" + ns.sockSlabs++));
+        ns.addSlab(ctx.spawn(SlabActor.create(ns), "slab-" + ns.sockSlabs++));
         ns.ehashLocks = new ActorRef[EHASH_LOCKS];
         for (int i = 0; i < EHASH_LOCKS; i++) ns.ehashLocks[i] = ctx.spawn(EhashBucketActor.create(ns), "ehash-" + i);
         ns.bhashLocks = new ActorRef[BHASH_LOCKS];
@@ -82,23 +72,14 @@ public final class HostActor extends AbstractBehavior<HostActor.Command> {
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
             .onMessage(Rx.class, this::onRx)
-            .onMessage(SocketCall.class, this::onSocket)
-            .onMessage(CreateOpenreqChild.class, this::onCreateChild)
+            .onMessage(Lookup.class, this::onLookup)
+            .onMessage(NewSlab.class, this::onNewSlab)
             .onMessage(Spawn.class, this::onSpawn)
             .build();
     }
 
-    private Behavior<Command> onSocket(SocketCall m) {
-        TcpSock sk = new TcpSock();
-        sk.nonblock = m.nonblock();
-        ActorRef<SocketActor.Command> ref = getContext().spawn(SocketActor.create(ns, sk), "sock-" + (++nextSock));
-        m.replyTo().tell(SysReply.ok("socket", ref));
-        return this;
-    }
-
-    private Behavior<Command> onCreateChild(CreateOpenreqChild m) {
-        getContext().spawn(SocketActor.createChild(ns, m.child(), m.skb(), m.req(), m.reqRef(), m.listener()),
-            "sock-" + (++nextSock));
+    private Behavior<Command> onNewSlab(NewSlab m) {
+        ns.addSlab(getContext().spawn(SlabActor.create(ns), "slab-" + ns.sockSlabs++));
         return this;
     }
 
@@ -119,6 +100,15 @@ public final class HostActor extends AbstractBehavior<HostActor.Command> {
         }
         Skb skb = (Skb) m.packet();
         ns.mib.inc(Mib.Counter.TcpInSegs);
+        return lookup(skb);
+    }
+
+    private Behavior<Command> onLookup(Lookup m) {
+        return lookup(m.skb());
+    }
+
+    /** tcp_v4_rcv from "lookup:" on. */
+    private Behavior<Command> lookup(Skb skb) {
         EhashEntry e = ns.ehash.get(FourTuple.ofIncoming(skb)); // __inet_lookup_established
         if (e instanceof SockEntry s) {
             s.ref().tell(new SocketActor.SegmentArrived(skb));
@@ -160,6 +150,8 @@ public final class HostActor extends AbstractBehavior<HostActor.Command> {
             l.synackRetries()), skb, env, 0, ns.mib);
         if (req == null) return;
         l.queue().reqskQueueAdded(); // inet_csk_reqsk_queue_added, counted now so the next SYN sees it
-        getContext().spawn(RequestSockActor.create(ns, req, l), "req-" + (++nextReq));
+        ActorRef<RequestSockActor.Command> ref = ns.reqskAlloc();
+        if (ref == null) ref = getContext().spawn(RequestSockActor.create(ns), "req-" + (++ns.reqskObjects)); // the cache grows
+        ref.tell(new RequestSockActor.Alloc(req, l));
     }
 }

@@ -1,6 +1,7 @@
 package tcpsim.host;
 
 import akka.actor.typed.ActorRef;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import tcpsim.net.ipv4.TcpSock;
 import tcpsim.runtime.Clock;
 import tcpsim.runtime.Trace;
 import tcpsim.sock.ListenerEntry;
+import tcpsim.sock.RequestSockActor;
 import tcpsim.timer.TimerBaseActor;
 
 /**
@@ -61,6 +63,13 @@ public final class NetNs {
     ActorRef<BindBucketActor.Command>[] bhashLocks;
     ActorRef<TimerBaseActor.Command> timerBase;
     ActorRef<HostActor.Command> host;
+    /** The slab new sockets come from (kmem_cache_cpu->slab), the next one ready, and what went to the first. */
+    private ActorRef<SlabActor.Command> slab, spare;
+    private int slabAllocs;
+    /** Free request actors, the request_sock_TCP cache: last freed, first reused. */
+    private final ArrayDeque<ActorRef<RequestSockActor.Command>> reqskCache = new ArrayDeque<>();
+    /** /proc/slabinfo's num_objs of request_sock_TCP, and the number of socket slabs; the host counts. */
+    int reqskObjects, sockSlabs;
     public final int mtu;
 
     public NetNs(String name, int addr, Sysctls sysctl, int mtu, long seed, Clock clock, Trace trace) {
@@ -82,9 +91,12 @@ public final class NetNs {
         return ehashLocks[Math.floorMod(t.hashCode(), ehashLocks.length)];
     }
 
-    /** The bhash bucket lock for a port (inet_bhashfn). */
+    /**
+     * The bhash bucket lock for a port (inet_bhashfn). The top bits of a Fibonacci hash: with the low
+     * bits, every port behind one lock would share them and crowd a few bins of the lock's own map.
+     */
     public ActorRef<BindBucketActor.Command> bhashLock(int port) {
-        return bhashLocks[Math.floorMod(port * 0x9E3779B1, bhashLocks.length)];
+        return bhashLocks[(port * 0x9E3779B1) >>> Integer.numberOfLeadingZeros(bhashLocks.length - 1)];
     }
 
     public ActorRef<TimerBaseActor.Command> timerBase() {
@@ -93,6 +105,58 @@ public final class NetNs {
 
     public ActorRef<HostActor.Command> host() {
         return host;
+    }
+
+    /**
+     * Where socket() and inet_csk_clone_lock get their socket actor. A full slab is swapped for the
+     * spare, and the host asked for a new spare; a burst that outruns it overfills the slab a little.
+     */
+    public synchronized ActorRef<SlabActor.Command> slab() {
+        if (slabAllocs >= SlabActor.OBJECTS && spare != null) {
+            slab = spare;
+            spare = null;
+            slabAllocs = 0;
+            host.tell(new HostActor.NewSlab());
+        }
+        slabAllocs++;
+        return slab;
+    }
+
+    /** A new slab from the host: the first becomes current, later ones the spare. */
+    synchronized void addSlab(ActorRef<SlabActor.Command> s) {
+        if (slab == null) slab = s;
+        else spare = s;
+    }
+
+    /** include/net/request_sock.h: reqsk_alloc's kmem_cache_alloc — a free request actor, or null. */
+    public ActorRef<RequestSockActor.Command> reqskAlloc() {
+        synchronized (reqskCache) {
+            return reqskCache.pollLast();
+        }
+    }
+
+    /** Request actors made so far: the most requests that were ever alive at once. */
+    public int reqskObjects() {
+        return reqskObjects;
+    }
+
+    /** Request actors free in the cache now. */
+    public int reqskFreeObjects() {
+        synchronized (reqskCache) {
+            return reqskCache.size();
+        }
+    }
+
+    /** Socket slabs made so far. */
+    public int sockSlabs() {
+        return sockSlabs;
+    }
+
+    /** include/net/request_sock.h: reqsk_free's kmem_cache_free. */
+    public void reqskFree(ActorRef<RequestSockActor.Command> req) {
+        synchronized (reqskCache) {
+            reqskCache.addLast(req);
+        }
     }
 
     /** ip route add DADDR via a link with a delay (one link per peer). */

@@ -52,9 +52,9 @@ public final class NetworkActor {
             for (Topology.App app : topo.apps()) {
                 ActorRef<HostActor.Command> host = hosts.get(app.host());
                 if (app instanceof Topology.Server s) {
-                    host.tell(new HostActor.Spawn(ServerAppActor.create(s.params(), host, stats, clock), s.params().name()));
+                    host.tell(new HostActor.Spawn(ServerAppActor.create(s.params(), namespaces.get(app.host()), stats, clock), s.params().name()));
                 } else if (app instanceof Topology.Client c) {
-                    host.tell(new HostActor.Spawn(ClientAppActor.create(c.params(), host, stats, clock), c.params().name()));
+                    host.tell(new HostActor.Spawn(ClientAppActor.create(c.params(), namespaces.get(app.host()), stats, clock), c.params().name()));
                 }
             }
             return Behaviors.empty();

@@ -2,6 +2,7 @@ package tcpsim.sim;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import tcpsim.app.RunStats;
 import tcpsim.host.NetNs;
 import tcpsim.link.WireTap;
@@ -25,7 +26,7 @@ public final class SimRun {
      * {@code untilNanos} of real time passed), plus a short grace.
      */
     public static Result run(Simulation sim, Topology topo, long seed, long untilNanos, Trace trace, WireTap tap) {
-        return run(sim, topo, seed, untilNanos, trace, tap, () -> {}, Progress.NONE);
+        return run(sim, topo, seed, untilNanos, trace, tap, hosts -> {}, Progress.NONE);
     }
 
     /** Told now and then (every 65,536 deliveries) how far a deterministic run has got. */
@@ -36,9 +37,12 @@ public final class SimRun {
         Progress NONE = (v, d) -> {};
     }
 
-    /** As above; {@code beforeStop} runs while the run's sockets still exist (benchmarks measure heap there). */
+    /**
+     * As above; {@code beforeStop} gets the namespaces while the run's actors still exist (benchmarks
+     * measure heap there; tests may send messages and drive the simulation further).
+     */
     public static Result run(Simulation sim, Topology topo, long seed, long untilNanos, Trace trace, WireTap tap,
-                             Runnable beforeStop, Progress progress) {
+                             Consumer<Map<String, NetNs>> beforeStop, Progress progress) {
         Map<String, NetNs> hosts = new LinkedHashMap<>();
         int i = 0;
         for (Topology.Host h : topo.hosts()) {
@@ -72,9 +76,12 @@ public final class SimRun {
         }
         long deliveries = sim.deliveries() - deliveries0;
         boolean done = stats.done();
-        beforeStop.run();
-        sim.stopRun();
-        sim.trace(Trace.OFF);
+        try {
+            beforeStop.accept(hosts);
+        } finally {
+            sim.stopRun();
+            sim.trace(Trace.OFF);
+        }
         return new Result(virtual, wall, deliveries, done, stats, hosts);
     }
 }

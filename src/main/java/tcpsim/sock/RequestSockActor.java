@@ -1,6 +1,5 @@
 package tcpsim.sock;
 
-import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.Signal;
 import akka.actor.typed.javadsl.AbstractBehavior;
@@ -9,9 +8,10 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import tcpsim.hash.EhashBucketActor;
 import tcpsim.host.HostActor;
+import tcpsim.host.SlabActor;
 import tcpsim.host.NetNs;
 import tcpsim.net.Skb;
-import tcpsim.net.ipv4.Effects;
+import tcpsim.net.ipv4.FourTuple;
 import tcpsim.net.ipv4.InetConnectionSock;
 import tcpsim.net.ipv4.RequestSock;
 import tcpsim.net.ipv4.TcpIpv4;
@@ -24,53 +24,55 @@ import tcpsim.timer.TimerList;
 /**
  * A request sock (NEW_SYN_RECV): made by tcp_conn_request, it lives in ehash with its own SYN-ACK
  * timer (rsk_timer), which is what its mailbox serializes. The final ACK is checked here
- * (tcp_check_req); the child it yields is spawned by the host and must win the ehash swap.
+ * (tcp_check_req); the child it yields is made by a slab and must win the ehash swap.
+ *
+ * <p>The actor outlives the request: like the kernel's request_sock_TCP cache, which is
+ * SLAB_TYPESAFE_BY_RCU, a freed one goes back to the namespace's cache and is handed the next SYN
+ * (one spawn and one stop fewer per connection). So everything that reaches it names the request it
+ * meant, and a segment for another one is looked up again, as tcp_v4_rcv does when inet_match fails
+ * after it took its reference.
  */
 public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Command> {
     public sealed interface Command {}
 
+    /** include/net/request_sock.h: reqsk_alloc — this actor now holds {@code req}, for {@code listener}. */
+    public record Alloc(RequestSock req, ListenerEntry listener) implements Command {}
+
     public record SegmentArrived(Skb skb) implements Command {}
 
-    /** The winning child has replaced us in ehash and taken us off the SYN queue: we are done. */
-    public record Owned() implements Command {}
+    /** The winning child has replaced {@code req} in ehash and taken it off the SYN queue: it is done. */
+    public record Owned(RequestSock req) implements Command {}
 
-    record Hashed(boolean ok) implements Command {}
+    record Hashed(boolean ok, RequestSock req) implements Command {}
     record TimerFired(TimerList timer, int generation) implements Command {}
 
     private final NetNs ns;
-    private final RequestSock req;
-    private final ListenerEntry listener;
+    /** The request held now; null while this actor waits in the cache. */
+    private RequestSock req;
+    private ListenerEntry listener;
     private boolean unlinked;
 
-    /**
-     * net/ipv4/inet_connection_sock.c: inet_csk_reqsk_queue_hash_add — hash the request into ehash, then
-     * (tcp_conn_request) send its SYN-ACK and arm its timer. The SYN queue already counts it.
-     */
-    public static Behavior<Command> create(NetNs ns, RequestSock req, ListenerEntry listener) {
-        return Behaviors.setup(ctx -> {
-            ns.ehashLock(req.tuple).tell(new EhashBucketActor.Insert<>(req.tuple, new ReqEntry(ctx.getSelf()), false,
-                ctx.getSelf(), Hashed::new));
-            return new RequestSockActor(ctx, ns, req, listener);
-        });
+    /** An empty object of the cache: it gets its request with {@link Alloc}. */
+    public static Behavior<Command> create(NetNs ns) {
+        return Behaviors.setup(ctx -> new RequestSockActor(ctx, ns));
     }
 
-    private RequestSockActor(ActorContext<Command> ctx, NetNs ns, RequestSock req, ListenerEntry listener) {
+    private RequestSockActor(ActorContext<Command> ctx, NetNs ns) {
         super(ctx);
         this.ns = ns;
-        this.req = req;
-        this.listener = listener;
     }
 
-    /** One dispatch rather than a ReceiveBuilder: a request actor is created for every SYN. */
+    /** One dispatch rather than a ReceiveBuilder: a request actor handles every SYN. */
     @Override
     public Receive<Command> createReceive() {
         return new Receive<>() {
             @Override
             public Behavior<Command> receiveMessage(Command m) {
                 if (m instanceof SegmentArrived seg) return onSegment(seg);
-                if (m instanceof Hashed h) return onHashed(h);
-                if (m instanceof TimerFired t) return onTimer(t);
-                if (m instanceof Owned o) return onOwned(o);
+                if (m instanceof Alloc a) return onAlloc(a);
+                if (m instanceof Hashed h) return h.req() == req ? onHashed(h) : RequestSockActor.this;
+                if (m instanceof TimerFired t) return req != null && t.timer() == req.rskTimer ? onTimer(t) : RequestSockActor.this;
+                if (m instanceof Owned o) return o.req() == req ? onOwned() : RequestSockActor.this;
                 return Behaviors.unhandled();
             }
 
@@ -79,6 +81,28 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
                 return Behaviors.unhandled();
             }
         };
+    }
+
+    /**
+     * net/ipv4/inet_connection_sock.c: inet_csk_reqsk_queue_hash_add — hash the request into ehash, then
+     * (tcp_conn_request) send its SYN-ACK and arm its timer. The SYN queue already counts it.
+     */
+    private Behavior<Command> onAlloc(Alloc m) {
+        RequestSock r = m.req();
+        req = r;
+        listener = m.listener();
+        unlinked = false;
+        ns.ehashLock(r.tuple).tell(new EhashBucketActor.Insert<>(r.tuple, new ReqEntry(getContext().getSelf(), r), false,
+            getContext().getSelf(), ok -> new Hashed(ok, r)));
+        return this;
+    }
+
+    /** include/net/request_sock.h: reqsk_free — back to the namespace's cache. */
+    private Behavior<Command> reqskFree() {
+        req = null;
+        listener = null;
+        ns.reqskFree(getContext().getSelf());
+        return this;
     }
 
     private void perform() {
@@ -93,7 +117,7 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
         if (!m.ok()) {
             // another CPU hashed the same 4-tuple first: free this one silently
             listener.queue().reqskQueueRemoved(req);
-            return Behaviors.stopped();
+            return reqskFree();
         }
         // af_ops->send_synack
         ns.xmit(TcpOutput.tcpMakeSynack(req, ns.clock.nanos(), advmss()));
@@ -105,11 +129,16 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
     /** net/ipv4/tcp_ipv4.c: tcp_v4_rcv for a NEW_SYN_RECV hit: tcp_check_req against our listener. */
     private Behavior<Command> onSegment(SegmentArrived m) {
         Skb skb = m.skb();
+        if (req == null || unlinked || !req.tuple.equals(FourTuple.ofIncoming(skb))) {
+            // freed, or already another request (the lookup raced reqsk_free): inet_match fails, goto lookup
+            ns.host().tell(new HostActor.Lookup(skb));
+            return this;
+        }
         if (listener.sk().skState != TcpState.LISTEN) {
             // the listener is gone (no reuseport migration modelled): inet_csk_reqsk_queue_drop_and_put,
             // then "goto lookup" — the bucket re-injects the segment once we are out of ehash
             drop(skb);
-            return Behaviors.stopped();
+            return reqskFree();
         }
         TcpMinisocks.CheckReq r = TcpMinisocks.tcpCheckReq(req, skb,
             new TcpMinisocks.ListenerState(listener.sk().skMaxAckBacklog, listener.queue(), ns.sysctl.tcpAbortOnOverflow()),
@@ -123,14 +152,14 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
         if (r instanceof TcpMinisocks.CheckReq.ResetAndDrop rd) {
             ns.xmit(rd.rst());
             drop();
-            return Behaviors.stopped();
+            return reqskFree();
         }
         if (r instanceof TcpMinisocks.CheckReq.Drop) {
             drop();
-            return Behaviors.stopped();
+            return reqskFree();
         }
         if (r instanceof TcpMinisocks.CheckReq.Child c) {
-            ns.host().tell(new HostActor.CreateOpenreqChild(c.child(), skb, req, getContext().getSelf(), listener));
+            ns.slab().tell(new SlabActor.CloneChild(c.child(), skb, req, getContext().getSelf(), listener));
         }
         return this;
     }
@@ -141,14 +170,14 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
         m.timer().pending = false;
         if (listener.sk().skState != TcpState.LISTEN) {
             drop();
-            return Behaviors.stopped();
+            return reqskFree();
         }
         InetConnectionSock.ReqskTimer r = InetConnectionSock.reqskTimerHandler(req, listener.queue(),
             listener.sk().skMaxAckBacklog, listener.synackRetries(), advmss(), ns.clock.nanos(), Perform.fx(), ns.mib);
         perform();
         if (r == InetConnectionSock.ReqskTimer.EXPIRED) {
             drop();
-            return Behaviors.stopped();
+            return reqskFree();
         }
         return this;
     }
@@ -164,14 +193,14 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
         unlinked = true;
         Perform.fx().delTimer(req.rskTimer);
         perform();
-        ns.ehashLock(req.tuple).tell(new EhashBucketActor.Remove(req.tuple, new ReqEntry(getContext().getSelf()), thenLookUp));
+        ns.ehashLock(req.tuple).tell(new EhashBucketActor.Remove(req.tuple, new ReqEntry(getContext().getSelf(), req), thenLookUp));
         listener.queue().reqskQueueRemoved(req);
     }
 
-    private Behavior<Command> onOwned(Owned m) {
+    private Behavior<Command> onOwned() {
         unlinked = true;
         Perform.fx().delTimer(req.rskTimer);
         perform();
-        return Behaviors.stopped();
+        return reqskFree();
     }
 }

@@ -472,20 +472,20 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
     private Behavior<Command> childHashdance(Skb skb, RequestSock req, ActorRef<RequestSockActor.Command> reqRef,
                                              ListenerEntry listener) {
         FourTuple t = req.tuple;
-        ns.ehashLock(t).tell(new EhashBucketActor.Swap<>(t, new ReqEntry(reqRef), new SockEntry(getContext().getSelf(), sk),
+        ns.ehashLock(t).tell(new EhashBucketActor.Swap<>(t, new ReqEntry(reqRef, req), new SockEntry(getContext().getSelf(), sk),
             getContext().getSelf(), ChildHashed::new));
         return Behaviors.receive(Command.class)
             .onMessage(ChildHashed.class, h -> {
                 if (!h.own()) {
                     // req_stolen: another CPU's child won; drop ours and look the packet up again
                     listener.queue().skAckBacklog.decrementAndGet();
-                    ns.host().tell(new HostActor.Rx(skb));
+                    ns.host().tell(new HostActor.Lookup(skb));
                     return Behaviors.stopped();
                 }
                 ns.register(sk);
                 // inet_csk_complete_hashdance: the request leaves the SYN queue, the child joins the accept queue
                 listener.queue().reqskQueueRemoved(req);
-                reqRef.tell(new RequestSockActor.Owned());
+                reqRef.tell(new RequestSockActor.Owned(req));
                 listener.queueActor().tell(new RequestSockQueueActor.ReqskQueueAdd(getContext().getSelf()));
                 TcpMinisocks.tcpChildProcess(sk, skb, ns.mib);
                 return Locks.release(stash, this);

@@ -13,6 +13,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import tcpsim.app.SysReply;
 import tcpsim.host.HostActor;
+import tcpsim.host.SlabActor;
 import tcpsim.host.Mib;
 import tcpsim.host.NetNs;
 import tcpsim.host.Sysctls;
@@ -310,7 +311,7 @@ public final class ModelBackend implements Backend {
             throw new BackendException("not modelled: socket(" + domain + ", " + type + ", " + protocol
                 + "): only AF_INET, SOCK_STREAM, TCP");
         }
-        SysReply r = now("socket", inbox -> ns.host().tell(new HostActor.SocketCall(inbox)));
+        SysReply r = now("socket", inbox -> ns.slab().tell(new SlabActor.SocketCall(inbox)));
         boolean nonblock = (type & SOCK_NONBLOCK) != 0;
         if (nonblock) now("socket", inbox -> r.sock().tell(new SocketActor.SetOption(SocketActor.Option.O_NONBLOCK, 1, inbox)));
         return SyscallResult.ok(allocate(r.sock(), nonblock));

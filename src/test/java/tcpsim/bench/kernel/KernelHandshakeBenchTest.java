@@ -24,7 +24,7 @@ class KernelHandshakeBenchTest {
         assertTrue(r.accepts() > 0, "no accept completed in the measured window");
         assertTrue(r.connects() > 0, "no connect completed in the measured window");
         assertTrue(r.perSecond() > 0 && Double.isFinite(r.perSecond()));
-        assertEquals(fdsBefore, Libc.openFds(), "the listener or some socket is still open");
+        assertNoNewFds(fdsBefore, "the listener or some socket is still open");
     }
 
     @Test
@@ -35,7 +35,7 @@ class KernelHandshakeBenchTest {
 
         assertEquals(1, s.processes(), "2,000 connections fit this process's fd limit");
         assertPlausible(s);
-        assertEquals(fdsBefore, Libc.openFds(), "some socket or listener is still open");
+        assertNoNewFds(fdsBefore, "some socket or listener is still open");
     }
 
     @Test
@@ -49,7 +49,16 @@ class KernelHandshakeBenchTest {
         assertPlausible(s);
         assertEquals(childrenBefore, ProcessHandle.current().children().filter(ProcessHandle::isAlive).count(),
             "a worker JVM outlived the measurement");
-        assertEquals(fdsBefore, Libc.openFds(), "a pipe to a worker is still open");
+        assertNoNewFds(fdsBefore, "a pipe to a worker is still open");
+    }
+
+    /**
+     * No fd opened by the measurement is left. Fewer than before is fine: the JDK may close one of its
+     * own meanwhile (a finished process's pipe from an earlier test, collected late).
+     */
+    private static void assertNoNewFds(int before, String what) {
+        int now = Libc.openFds();
+        assertTrue(now <= before, what + ": " + before + " fds before, " + now + " after");
     }
 
     /**
