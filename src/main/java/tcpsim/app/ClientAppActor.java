@@ -15,6 +15,7 @@ import tcpsim.host.NetNs;
 import tcpsim.host.SlabActor;
 import tcpsim.runtime.Clock;
 import tcpsim.sock.SocketActor;
+import tcpsim.runtime.Receives;
 
 /**
  * A client process opening {@code count} connections: socket(), setsockopt(), connect(), each on its
@@ -77,10 +78,11 @@ public final class ClientAppActor extends AbstractBehavior<ClientAppActor.Comman
 
     @Override
     public Receive<Command> createReceive() {
-        return newReceiveBuilder()
-            .onMessageEquals(Tick.INSTANCE, this::onTick)
-            .onMessage(SysReply.class, this::onReply)
-            .build();
+        return Receives.of(m -> {
+            if (m instanceof SysReply r) return onReply(r);
+            if (m == Tick.INSTANCE) return onTick();
+            return Behaviors.unhandled();
+        });
     }
 
     private boolean mayStart() {

@@ -14,6 +14,7 @@ import tcpsim.host.NetNs;
 import tcpsim.host.SlabActor;
 import tcpsim.runtime.Clock;
 import tcpsim.sock.SocketActor;
+import tcpsim.runtime.Receives;
 
 /**
  * A server process: socket(), setsockopt(), bind(), listen(backlog), then accept() in a loop. Each
@@ -55,13 +56,14 @@ public final class ServerAppActor extends AbstractBehavior<ServerAppActor.Comman
 
     @Override
     public Receive<Command> createReceive() {
-        return newReceiveBuilder()
-            .onMessageEquals(Start.INSTANCE, () -> {
+        return Receives.of(m -> {
+            if (m instanceof SysReply r) return onReply(r);
+            if (m == Start.INSTANCE) {
                 ns.slab().tell(new SlabActor.SocketCall(self()));
                 return this;
-            })
-            .onMessage(SysReply.class, this::onReply)
-            .build();
+            }
+            return Behaviors.unhandled();
+        });
     }
 
     private ActorRef<SysReply> self() {

@@ -16,6 +16,7 @@ import tcpsim.runtime.Locks;
 import tcpsim.net.ipv4.Errno;
 import tcpsim.net.ipv4.FourTuple;
 import tcpsim.net.ipv4.InetHashtables.EhashEntry;
+import tcpsim.runtime.Receives;
 
 /**
  * One bhash bucket lock (spin_lock_bh(&head->lock)) and the inet_bind_buckets of the ports hashed to
@@ -76,15 +77,12 @@ public final class BindBucketActor extends AbstractBehavior<BindBucketActor.Comm
 
     @Override
     public Receive<Command> createReceive() {
-        return newReceiveBuilder()
-            .onMessage(ConnectPort.class, this::onConnectPort)
-            .onMessage(GetPort.class, this::onGetPort)
-            .onMessage(PutPort.class, this::onPutPort)
-            .build();
-    }
-
-    private Behavior<Command> onConnectPort(ConnectPort<?> m) {
-        return connectPort(m);
+        return Receives.of(m -> {
+            if (m instanceof ConnectPort<?> c) return connectPort(c);
+            if (m instanceof GetPort<?> g) return getPort(g);
+            if (m instanceof PutPort p) return onPutPort(p);
+            return Behaviors.unhandled();
+        });
     }
 
     private <M> Behavior<Command> connectPort(ConnectPort<M> m) {
@@ -100,25 +98,15 @@ public final class BindBucketActor extends AbstractBehavior<BindBucketActor.Comm
     }
 
     private <M> Behavior<Command> awaitEhash(ConnectPort<M> m, Tb existing) {
-        return Behaviors.receive(Command.class)
-            .onMessage(Checked.class, c -> {
-                if (c.unique()) {
-                    Tb tb = existing != null ? existing : new Tb(m.port(), -1, -1);
-                    if (existing == null) buckets.put(m.port(), tb);
-                    tb.owners.add(m.owner()); // inet_bind_hash
-                }
-                m.replyTo().tell(m.reply().apply(c.unique()));
-                return Locks.release(stash, this);
-            })
-            .onAnyMessage(other -> {
-                stash.stash(other);
-                return Behaviors.same();
-            })
-            .build();
-    }
-
-    private Behavior<Command> onGetPort(GetPort<?> m) {
-        return getPort(m);
+        return Locks.await(stash, Checked.class, c -> {
+            if (c.unique()) {
+                Tb tb = existing != null ? existing : new Tb(m.port(), -1, -1);
+                if (existing == null) buckets.put(m.port(), tb);
+                tb.owners.add(m.owner()); // inet_bind_hash
+            }
+            m.replyTo().tell(m.reply().apply(c.unique()));
+            return Locks.release(stash, this);
+        });
     }
 
     private <M> Behavior<Command> getPort(GetPort<M> m) {

@@ -14,6 +14,7 @@ import tcpsim.net.Skb;
 import tcpsim.net.ipv4.FourTuple;
 import tcpsim.net.ipv4.InetHashtables;
 import tcpsim.net.ipv4.InetHashtables.EhashEntry;
+import tcpsim.runtime.Receives;
 
 /**
  * One ehash lock (inet_ehash_lockp): every write to the established table for the tuples hashed to
@@ -57,15 +58,12 @@ public final class EhashBucketActor extends AbstractBehavior<EhashBucketActor.Co
 
     @Override
     public Receive<Command> createReceive() {
-        return newReceiveBuilder()
-            .onMessage(Insert.class, this::onInsert)
-            .onMessage(Swap.class, this::onSwap)
-            .onMessage(Remove.class, this::onRemove)
-            .build();
-    }
-
-    private Behavior<Command> onInsert(Insert<?> m) {
-        return insert(m);
+        return Receives.of(m -> {
+            if (m instanceof Insert<?> i) return insert(i);
+            if (m instanceof Swap<?> s) return swap(s);
+            if (m instanceof Remove r) return onRemove(r);
+            return Behaviors.unhandled();
+        });
     }
 
     private <M> Behavior<Command> insert(Insert<M> m) {
@@ -79,10 +77,6 @@ public final class EhashBucketActor extends AbstractBehavior<EhashBucketActor.Co
         }
         m.replyTo().tell(m.reply().apply(ok));
         return this;
-    }
-
-    private Behavior<Command> onSwap(Swap<?> m) {
-        return swap(m);
     }
 
     private <M> Behavior<Command> swap(Swap<M> m) {

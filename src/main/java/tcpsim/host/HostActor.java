@@ -23,6 +23,7 @@ import tcpsim.sock.RequestSockActor;
 import tcpsim.sock.SockEntry;
 import tcpsim.sock.SocketActor;
 import tcpsim.timer.TimerBaseActor;
+import tcpsim.runtime.Receives;
 
 /**
  * A network namespace: parent of its socket slabs, request socks, bucket locks, timer base and
@@ -70,12 +71,13 @@ public final class HostActor extends AbstractBehavior<HostActor.Command> {
 
     @Override
     public Receive<Command> createReceive() {
-        return newReceiveBuilder()
-            .onMessage(Rx.class, this::onRx)
-            .onMessage(Lookup.class, this::onLookup)
-            .onMessage(NewSlab.class, this::onNewSlab)
-            .onMessage(Spawn.class, this::onSpawn)
-            .build();
+        return Receives.of(m -> {
+            if (m instanceof Rx rx) return onRx(rx);
+            if (m instanceof Lookup l) return onLookup(l);
+            if (m instanceof NewSlab n) return onNewSlab(n);
+            if (m instanceof Spawn s) return onSpawn(s);
+            return Behaviors.unhandled();
+        });
     }
 
     private Behavior<Command> onNewSlab(NewSlab m) {

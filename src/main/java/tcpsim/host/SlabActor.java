@@ -2,7 +2,6 @@ package tcpsim.host;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
-import akka.actor.typed.Signal;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -14,6 +13,7 @@ import tcpsim.net.ipv4.TcpSock;
 import tcpsim.sock.ListenerEntry;
 import tcpsim.sock.RequestSockActor;
 import tcpsim.sock.SocketActor;
+import tcpsim.runtime.Receives;
 
 /**
  * One slab of the namespace's "TCP" kmem_cache (tcp_prot.slab): the socket actors allocated from it
@@ -40,7 +40,7 @@ public final class SlabActor extends AbstractBehavior<SlabActor.Command> {
                              ListenerEntry listener) implements Command {}
 
     /** Objects per slab: small enough to keep spawns cheap, large enough that slabs are few. */
-    static final int OBJECTS = 256;
+    public static final int OBJECTS = 64;
 
     private final NetNs ns;
     private int allocated;
@@ -56,19 +56,11 @@ public final class SlabActor extends AbstractBehavior<SlabActor.Command> {
 
     @Override
     public Receive<Command> createReceive() {
-        return new Receive<>() {
-            @Override
-            public Behavior<Command> receiveMessage(Command m) {
-                if (m instanceof SocketCall c) return onSocket(c);
-                if (m instanceof CloneChild c) return onCloneChild(c);
-                return Behaviors.unhandled();
-            }
-
-            @Override
-            public Behavior<Command> receiveSignal(Signal sig) {
-                return Behaviors.unhandled();
-            }
-        };
+        return Receives.of(m -> {
+            if (m instanceof SocketCall c) return onSocket(c);
+            if (m instanceof CloneChild c) return onCloneChild(c);
+            return Behaviors.unhandled();
+        });
     }
 
     private Behavior<Command> onSocket(SocketCall m) {

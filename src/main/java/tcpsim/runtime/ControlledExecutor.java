@@ -1,6 +1,9 @@
 package tcpsim.runtime;
 
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -24,15 +27,32 @@ public final class ControlledExecutor extends AbstractExecutorService {
 
     @Override
     public void execute(Runnable command) {
-        if (Thread.currentThread() != driver) {
-            // Akka swallows exceptions thrown here, so remember it: the driver fails on its next step.
-            IllegalStateException e = new IllegalStateException("deterministic mode: work handed to the simulation from thread '"
-                + Thread.currentThread().getName() + "', not the driver '" + driver.getName()
-                + "' (a CompletionStage callback? use message adapters and timers in the model)");
-            if (violation == null) violation = e;
-            throw e;
-        }
+        if (Thread.currentThread() != driver) throw refuse("work handed to the simulation");
         strategy.add(command);
+    }
+
+    /**
+     * {@code what} came from a thread other than the driver. Akka swallows exceptions thrown into it,
+     * so the first is also remembered: the driver fails on its next step.
+     */
+    IllegalStateException refuse(String what) {
+        IllegalStateException e = new IllegalStateException("deterministic mode: " + what + " from thread '"
+            + Thread.currentThread().getName() + "', not the driver '" + driver.getName()
+            + "' (a CompletionStage callback? use message adapters and timers in the model)");
+        if (violation == null) violation = e;
+        return e;
+    }
+
+    private static final Map<akka.actor.ActorSystem, ControlledExecutor> BY_SYSTEM =
+        Collections.synchronizedMap(new WeakHashMap<>());
+
+    /** The executor driving {@code system}, for its mailboxes. */
+    static void register(akka.actor.ActorSystem system, ControlledExecutor executor) {
+        BY_SYSTEM.put(system, executor);
+    }
+
+    static ControlledExecutor of(akka.actor.ActorSystem system) {
+        return BY_SYSTEM.get(system);
     }
 
     /** Throws the first cross-thread hand-over seen, if any: the run is no longer reproducible. */

@@ -53,6 +53,7 @@ public final class Simulation implements AutoCloseable {
             akka.actor.BootstrapSetup boot = akka.actor.BootstrapSetup.create(akkaConfig)
                 .withDefaultExecutionContext(ExecutionContext.fromExecutorService(executor));
             system = ActorSystem.create(RuntimeGuardian.create(), name, ActorSystemSetup.create(boot));
+            ControlledExecutor.register(Adapter.toClassic(system), executor);
             scheduler = (VirtualScheduler) Adapter.toClassic(system).scheduler();
             clock = scheduler;
             wildEpoch = 0;
@@ -188,7 +189,8 @@ public final class Simulation implements AutoCloseable {
         if (!path.startsWith("/user/run")) return;
         Object head = null;
         Object q = mb.messageQueue();
-        if (q instanceof akka.dispatch.AbstractNodeQueue<?> nq) head = nq.peek();
+        if (q instanceof DeterministicMailbox.Queue dq) head = dq.peek();
+        else if (q instanceof akka.dispatch.AbstractNodeQueue<?> nq) head = nq.peek();
         else if (q instanceof Queue<?> cq) head = cq.peek();
         Object msg = head instanceof Envelope e ? e.message() : head;
         trace.event("deliver", path, TraceFormat.message(msg));

@@ -16,6 +16,7 @@ import tcpsim.net.ipv4.Socket;
 import tcpsim.net.ipv4.TcpSock;
 import tcpsim.net.ipv4.TcpState;
 import tcpsim.runtime.Locks;
+import tcpsim.runtime.Receives;
 
 /**
  * A listening socket: the same actor as the socket that called listen(), now behaving as a listener.
@@ -55,15 +56,16 @@ public final class ListenerActor extends AbstractBehavior<SocketActor.Command> {
 
     @Override
     public Receive<SocketActor.Command> createReceive() {
-        return newReceiveBuilder()
-            .onMessage(SocketActor.Accept.class, this::onAccept)
-            .onMessage(SocketActor.DataReady.class, m -> wakeOne())
-            .onMessage(SocketActor.Listen.class, this::onListen)
-            .onMessage(SocketActor.Close.class, this::onClose)
-            .onMessage(SocketActor.Connect.class, m -> reply(m.replyTo(), SysReply.error("connect", Errno.EISCONN)))
-            .onMessage(SocketActor.Bind.class, m -> reply(m.replyTo(), SysReply.error("bind", Errno.EINVAL)))
-            .onMessage(SocketActor.SetOption.class, this::onSetOption)
-            .build();
+        return Receives.of(m -> {
+            if (m instanceof SocketActor.Accept a) return onAccept(a);
+            if (m instanceof SocketActor.DataReady) return wakeOne();
+            if (m instanceof SocketActor.Listen l) return onListen(l);
+            if (m instanceof SocketActor.Close c) return onClose(c);
+            if (m instanceof SocketActor.Connect c) return reply(c.replyTo(), SysReply.error("connect", Errno.EISCONN));
+            if (m instanceof SocketActor.Bind b) return reply(b.replyTo(), SysReply.error("bind", Errno.EINVAL));
+            if (m instanceof SocketActor.SetOption o) return onSetOption(o);
+            return Behaviors.unhandled();
+        });
     }
 
     private Behavior<SocketActor.Command> reply(ActorRef<SysReply> to, SysReply r) {
@@ -101,21 +103,15 @@ public final class ListenerActor extends AbstractBehavior<SocketActor.Command> {
 
     private Behavior<SocketActor.Command> reqskQueueRemove(ActorRef<SysReply> replyTo) {
         queueActor.tell(new RequestSockQueueActor.ReqskQueueRemove(getContext().getSelf()));
-        return Behaviors.receive(SocketActor.Command.class)
-            .onMessage(SocketActor.AcceptQueueReply.class, r -> {
-                if (r.child() == null) {
-                    if (sk.nonblock) replyTo.tell(SysReply.error("accept", Errno.EAGAIN));
-                    else waiters.addFirst(replyTo); // nothing queued yet: sleep again
-                } else {
-                    replyTo.tell(SysReply.ok("accept", r.child()));
-                }
-                return Locks.release(stash, this);
-            })
-            .onAnyMessage(c -> {
-                stash.stash(c);
-                return Behaviors.same();
-            })
-            .build();
+        return Locks.await(stash, SocketActor.AcceptQueueReply.class, r -> {
+            if (r.child() == null) {
+                if (sk.nonblock) replyTo.tell(SysReply.error("accept", Errno.EAGAIN));
+                else waiters.addFirst(replyTo); // nothing queued yet: sleep again
+            } else {
+                replyTo.tell(SysReply.ok("accept", r.child()));
+            }
+            return Locks.release(stash, this);
+        });
     }
 
     /** sk_data_ready: wake one sleeping accept(). */

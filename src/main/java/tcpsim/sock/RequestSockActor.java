@@ -1,7 +1,6 @@
 package tcpsim.sock;
 
 import akka.actor.typed.Behavior;
-import akka.actor.typed.Signal;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -20,6 +19,7 @@ import tcpsim.net.ipv4.TcpMinisocks;
 import tcpsim.net.ipv4.TcpOutput;
 import tcpsim.net.ipv4.TcpState;
 import tcpsim.timer.TimerList;
+import tcpsim.runtime.Receives;
 
 /**
  * A request sock (NEW_SYN_RECV): made by tcp_conn_request, it lives in ehash with its own SYN-ACK
@@ -62,25 +62,16 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
         this.ns = ns;
     }
 
-    /** One dispatch rather than a ReceiveBuilder: a request actor handles every SYN. */
     @Override
     public Receive<Command> createReceive() {
-        return new Receive<>() {
-            @Override
-            public Behavior<Command> receiveMessage(Command m) {
-                if (m instanceof SegmentArrived seg) return onSegment(seg);
-                if (m instanceof Alloc a) return onAlloc(a);
-                if (m instanceof Hashed h) return h.req() == req ? onHashed(h) : RequestSockActor.this;
-                if (m instanceof TimerFired t) return req != null && t.timer() == req.rskTimer ? onTimer(t) : RequestSockActor.this;
-                if (m instanceof Owned o) return o.req() == req ? onOwned() : RequestSockActor.this;
-                return Behaviors.unhandled();
-            }
-
-            @Override
-            public Behavior<Command> receiveSignal(Signal sig) {
-                return Behaviors.unhandled();
-            }
-        };
+        return Receives.of(m -> {
+            if (m instanceof SegmentArrived seg) return onSegment(seg);
+            if (m instanceof Alloc a) return onAlloc(a);
+            if (m instanceof Hashed h) return h.req() == req ? onHashed(h) : this;
+            if (m instanceof TimerFired t) return req != null && t.timer() == req.rskTimer ? onTimer(t) : this;
+            if (m instanceof Owned o) return o.req() == req ? onOwned() : this;
+            return Behaviors.unhandled();
+        });
     }
 
     /**

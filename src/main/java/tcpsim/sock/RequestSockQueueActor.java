@@ -8,6 +8,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import java.util.ArrayDeque;
 import tcpsim.net.ipv4.RequestSockQueue;
+import tcpsim.runtime.Receives;
 
 /**
  * A listener's accept queue (icsk_accept_queue's rskq_accept_head/tail). Its mailbox is rskq_lock:
@@ -43,11 +44,12 @@ public final class RequestSockQueueActor extends AbstractBehavior<RequestSockQue
 
     @Override
     public Receive<Command> createReceive() {
-        return newReceiveBuilder()
-            .onMessage(ReqskQueueAdd.class, this::onAdd)
-            .onMessage(ReqskQueueRemove.class, this::onRemove)
-            .onMessage(ListenStop.class, this::onListenStop)
-            .build();
+        return Receives.of(m -> {
+            if (m instanceof ReqskQueueAdd a) return onAdd(a);
+            if (m instanceof ReqskQueueRemove r) return onRemove(r);
+            if (m instanceof ListenStop s) return onListenStop(s);
+            return Behaviors.unhandled();
+        });
     }
 
     private Behavior<Command> onAdd(ReqskQueueAdd m) {

@@ -2,7 +2,6 @@ package tcpsim.sock;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
-import akka.actor.typed.Signal;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -35,6 +34,7 @@ import tcpsim.net.ipv4.TcpState;
 import tcpsim.net.ipv4.TcpTimer;
 import tcpsim.runtime.Locks;
 import tcpsim.timer.TimerList;
+import tcpsim.runtime.Receives;
 
 /**
  * A socket (struct sock / tcp_sock). Its mailbox is lock_sock plus the socket backlog: a system call
@@ -114,23 +114,9 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
         }
     }
 
-    /**
-     * One dispatch rather than a ReceiveBuilder: two sockets are created per connection, and the
-     * builder's per-instance cases were a tenth of all allocation (BENCHMARKS.md).
-     */
     @Override
     public Receive<Command> createReceive() {
-        return new Receive<>() {
-            @Override
-            public Behavior<Command> receiveMessage(Command m) {
-                return onCommand(m);
-            }
-
-            @Override
-            public Behavior<Command> receiveSignal(Signal sig) {
-                return Behaviors.unhandled();
-            }
-        };
+        return Receives.of(this::onCommand);
     }
 
     private Behavior<Command> onCommand(Command m) {
@@ -208,19 +194,11 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
 
     /** Hold lock_sock until the bhash bucket answers. */
     private Behavior<Command> awaitPort(java.util.function.Function<PortGot, Behavior<Command>> then) {
-        return Behaviors.receive(Command.class)
-            .onMessage(PortGot.class, got -> {
-                Behavior<Command> next = then.apply(got);
-                // a new behaviour (the listener) gets everything that waited; else release_sock
-                return next == this ? Locks.release(stash, this) : stash.unstashAll(next);
-            })
-            .onAnyMessage(this::stashIt)
-            .build();
-    }
-
-    private Behavior<Command> stashIt(Command c) {
-        stash.stash(c);
-        return Behaviors.same();
+        return Locks.await(stash, PortGot.class, got -> {
+            Behavior<Command> next = then.apply(got);
+            // a new behaviour (the listener) gets everything that waited; else release_sock
+            return next == this ? Locks.release(stash, this) : stash.unstashAll(next);
+        });
     }
 
     // ---- listen ----
@@ -279,10 +257,7 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
         if (sk.inetNum != 0) {
             ns.ehashLock(sk.tuple()).tell(new EhashBucketActor.Insert<>(sk.tuple(), entry, true,
                 getContext().getSelf(), PortChecked::new));
-            return Behaviors.receive(Command.class)
-                .onMessage(PortChecked.class, c -> Locks.release(stash, c.ok() ? connected(m) : connectFailed(m, Errno.EADDRNOTAVAIL)))
-                .onAnyMessage(this::stashIt)
-                .build();
+            return Locks.await(stash, PortChecked.class, c -> Locks.release(stash, c.ok() ? connected(m) : connectFailed(m, Errno.EADDRNOTAVAIL)));
         }
         Sysctls s = ns.sysctl;
         long portOffset = SecureSeq.secureIpv4PortEphemeral(ns.portSecret, sk.inetSaddr, sk.inetDaddr, sk.inetDport,
@@ -297,17 +272,14 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
         sk.inetNum = port;
         FourTuple t = sk.tuple();
         ns.bhashLock(port).tell(new BindBucketActor.ConnectPort<>(port, t, entry, owner(), getContext().getSelf(), PortChecked::new));
-        return Behaviors.receive(Command.class)
-            .onMessage(PortChecked.class, c -> {
-                if (!c.ok()) {
-                    scan.skip();
-                    return tryPort(m, scan, entry);
-                }
-                scan.ok(ns.random.nextInt());
-                return Locks.release(stash, connected(m));
-            })
-            .onAnyMessage(this::stashIt)
-            .build();
+        return Locks.await(stash, PortChecked.class, c -> {
+            if (!c.ok()) {
+                scan.skip();
+                return tryPort(m, scan, entry);
+            }
+            scan.ok(ns.random.nextInt());
+            return Locks.release(stash, connected(m));
+        });
     }
 
     /** The rest of tcp_v4_connect once hashed: ISN, tcp_connect; then __inet_stream_connect's wait. */
@@ -474,24 +446,21 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
         FourTuple t = req.tuple;
         ns.ehashLock(t).tell(new EhashBucketActor.Swap<>(t, new ReqEntry(reqRef, req), new SockEntry(getContext().getSelf(), sk),
             getContext().getSelf(), ChildHashed::new));
-        return Behaviors.receive(Command.class)
-            .onMessage(ChildHashed.class, h -> {
-                if (!h.own()) {
-                    // req_stolen: another CPU's child won; drop ours and look the packet up again
-                    listener.queue().skAckBacklog.decrementAndGet();
-                    ns.host().tell(new HostActor.Lookup(skb));
-                    return Behaviors.stopped();
-                }
-                ns.register(sk);
-                // inet_csk_complete_hashdance: the request leaves the SYN queue, the child joins the accept queue
-                listener.queue().reqskQueueRemoved(req);
-                reqRef.tell(new RequestSockActor.Owned(req));
-                listener.queueActor().tell(new RequestSockQueueActor.ReqskQueueAdd(getContext().getSelf()));
-                TcpMinisocks.tcpChildProcess(sk, skb, ns.mib);
-                return Locks.release(stash, this);
-            })
-            .onAnyMessage(this::stashIt)
-            .build();
+        return Locks.await(stash, ChildHashed.class, h -> {
+            if (!h.own()) {
+                // req_stolen: another CPU's child won; drop ours and look the packet up again
+                listener.queue().skAckBacklog.decrementAndGet();
+                ns.host().tell(new HostActor.Lookup(skb));
+                return Behaviors.stopped();
+            }
+            ns.register(sk);
+            // inet_csk_complete_hashdance: the request leaves the SYN queue, the child joins the accept queue
+            listener.queue().reqskQueueRemoved(req);
+            reqRef.tell(new RequestSockActor.Owned(req));
+            listener.queueActor().tell(new RequestSockQueueActor.ReqskQueueAdd(getContext().getSelf()));
+            TcpMinisocks.tcpChildProcess(sk, skb, ns.mib);
+            return Locks.release(stash, this);
+        });
     }
 
     public TcpSock sock() {

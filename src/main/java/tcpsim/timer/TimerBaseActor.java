@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.IdentityHashMap;
 import java.util.PriorityQueue;
 import tcpsim.runtime.Clock;
+import tcpsim.runtime.Receives;
 
 /**
  * A host's timer base (kernel/time/timer.c: struct timer_base): every timer_list of the host's
@@ -70,11 +71,12 @@ public final class TimerBaseActor extends AbstractBehavior<TimerBaseActor.Comman
 
     @Override
     public Receive<Command> createReceive() {
-        return newReceiveBuilder()
-            .onMessage(ModTimer.class, this::onModTimer)
-            .onMessage(DelTimer.class, this::onDelTimer)
-            .onMessageEquals(Tick.INSTANCE, this::onTick)
-            .build();
+        return Receives.of(m -> {
+            if (m instanceof ModTimer t) return onModTimer(t);
+            if (m instanceof DelTimer t) return onDelTimer(t);
+            if (m == Tick.INSTANCE) return onTick();
+            return Behaviors.unhandled();
+        });
     }
 
     @SuppressWarnings("unchecked")

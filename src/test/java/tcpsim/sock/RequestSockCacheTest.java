@@ -12,6 +12,7 @@ import tcpsim.app.ClientAppActor;
 import tcpsim.app.ServerAppActor;
 import tcpsim.host.Mib.Counter;
 import tcpsim.host.NetNs;
+import tcpsim.host.SlabActor;
 import tcpsim.host.Sysctls;
 import tcpsim.net.Skb;
 import tcpsim.net.ipv4.FourTuple;
@@ -73,11 +74,13 @@ class RequestSockCacheTest {
     }
 
     @Test
-    void sockets256PerSlabAndEveryOneConnects() {
-        SimRun.Result r = SimRun.run(sim, clients(600, 1), 1, 60_000_000_000L, Trace.OFF, (n, p) -> {});
-        assertEquals(600, r.stats().count("cli", "connected"));
-        assertEquals(4, r.hosts().get("client").sockSlabs(), "600 client sockets: slabs of 256, 256, 88, and a spare");
-        assertEquals(4, r.hosts().get("server").sockSlabs(), "the listener and 600 children: 601 sockets");
+    void socketsComeFromSlabsOfAFixedSizeAndEveryOneConnects() {
+        int n = 10 * SlabActor.OBJECTS + 5;
+        SimRun.Result r = SimRun.run(sim, clients(n, 1), 1, 60_000_000_000L, Trace.OFF, (t, p) -> {});
+        assertEquals(n, r.stats().count("cli", "connected"));
+        // n client sockets fill 10 slabs and start an 11th; a spare waits beside it
+        assertEquals(12, r.hosts().get("client").sockSlabs());
+        assertEquals(12, r.hosts().get("server").sockSlabs(), "the listener and n children");
     }
 
     @Test
