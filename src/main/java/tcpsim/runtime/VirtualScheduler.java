@@ -23,6 +23,8 @@ public final class VirtualScheduler extends AbstractScheduler implements Clock, 
     private long now;
     private long seq;
     private int live;
+    /** Cancelled tasks still in the queue: purged when they are half of it (a socket's timer is re-armed and deleted per connection). */
+    private int cancelledQueued;
 
     /** Constructor signature required by ActorSystemImpl.createScheduler. */
     public VirtualScheduler(Config config, LoggingAdapter log, ThreadFactory threadFactory) {}
@@ -53,6 +55,7 @@ public final class VirtualScheduler extends AbstractScheduler implements Clock, 
             if (cancelled || done) return false;
             cancelled = true;
             live--;
+            if (++cancelledQueued > 64 && cancelledQueued > queue.size() / 2) purge();
             return true;
         }
 
@@ -88,13 +91,21 @@ public final class VirtualScheduler extends AbstractScheduler implements Clock, 
         return now;
     }
 
+    private void purge() {
+        queue.removeIf(t -> t.cancelled);
+        cancelledQueued = 0;
+    }
+
     /** Run every live task whose deadline is at or before now. Returns how many fired. */
     public int fireDue() {
         int n = 0;
         Task t;
         while ((t = queue.peek()) != null && t.deadline <= now) {
             queue.poll();
-            if (t.cancelled) continue;
+            if (t.cancelled) {
+                cancelledQueued--;
+                continue;
+            }
             if (t.interval > 0) {
                 // fixed rate: the same handle is re-queued, so cancelling it stops the series
                 t.deadline += t.interval;
@@ -113,7 +124,10 @@ public final class VirtualScheduler extends AbstractScheduler implements Clock, 
     /** The next live deadline, or {@link #NONE}. Drops cancelled heads on the way. */
     public long nextDeadline() {
         Task t;
-        while ((t = queue.peek()) != null && t.cancelled) queue.poll();
+        while ((t = queue.peek()) != null && t.cancelled) {
+            queue.poll();
+            cancelledQueued--;
+        }
         return t == null ? NONE : t.deadline;
     }
 
@@ -132,6 +146,7 @@ public final class VirtualScheduler extends AbstractScheduler implements Clock, 
         queue.clear();
         now = 0;
         live = 0;
+        cancelledQueued = 0;
     }
 
     @Override
