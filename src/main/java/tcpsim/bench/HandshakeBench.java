@@ -14,6 +14,7 @@ import tcpsim.app.ServerAppActor;
 import tcpsim.bench.kernel.HandshakeRate;
 import tcpsim.bench.kernel.KernelHandshakeBench;
 import tcpsim.bench.kernel.SlabPerConnection;
+import tcpsim.host.SlabActor;
 import tcpsim.host.Sysctls;
 import tcpsim.net.Skb;
 import tcpsim.runtime.Simulation;
@@ -58,10 +59,14 @@ public final class HandshakeBench {
         return new Topology(hosts, links, apps);
     }
 
-    /** One figure: handshakes per second of wall time, and messages per handshake. */
-    public record Rate(String name, int handshakes, double wallSeconds, long messages) {
+    /** One figure: handshakes per second of wall time (best and median run), and messages per handshake. */
+    public record Rate(String name, int handshakes, double wallSeconds, double medianWallSeconds, long messages) {
         public double perSecond() {
             return handshakes / wallSeconds;
+        }
+
+        public double medianPerSecond() {
+            return handshakes / medianWallSeconds;
         }
 
         public double messagesPerHandshake() {
@@ -75,16 +80,17 @@ public final class HandshakeBench {
         Topology topo = topology(hosts, perHost, inFlight);
         // warm-up at full size: the JIT needs several runs (10k handshakes: 2.8 s cold, 0.13 s warm)
         for (int w = 0; w < repeats + 2; w++) SimRun.run(sim, topo, 100 + w, 600_000_000_000L, Trace.OFF, (n, p) -> {});
-        double best = Double.MAX_VALUE;
+        double[] walls = new double[repeats];
         long messages = 0;
         for (int r = 0; r < repeats; r++) {
             SimRun.Result res = SimRun.run(sim, topo, 1 + r, 600_000_000_000L, Trace.OFF, (n, p) -> {});
             long ok = res.stats().counts().values().stream().mapToLong(m -> m.getOrDefault("connected", 0L)).sum();
             if (ok != (long) hosts * perHost) throw new IllegalStateException(name + ": only " + ok + " handshakes completed");
-            best = Math.min(best, res.wallNanos() / 1e9);
+            walls[r] = res.wallNanos() / 1e9;
             messages = res.deliveries();
         }
-        return new Rate(name, hosts * perHost, best, messages);
+        java.util.Arrays.sort(walls);
+        return new Rate(name, hosts * perHost, walls[0], walls[repeats / 2], messages);
     }
 
     record Ping(ActorRef<Ping> replyTo, int left) {}
@@ -127,10 +133,14 @@ public final class HandshakeBench {
      * {@code children} of them (Akka keeps a parent's children in an immutable sorted tree).
      */
     static double spawnNanos(int children) {
+        return spawnNanos(children, Math.max(5, 100_000 / children));
+    }
+
+    static double spawnNanos(int children, int repeats) {
         record Go(int n) {}
         try (Simulation sim = Simulation.deterministic(Strategy.fifo())) {
             double best = Double.MAX_VALUE;
-            for (int r = 0; r < 5; r++) {
+            for (int r = 0; r < repeats; r++) {
                 ActorRef<Go> root = sim.startRun(Behaviors.setup(ctx -> Behaviors.receive(Go.class).onMessage(Go.class, g -> {
                     for (int i = 0; i < g.n(); i++) ctx.spawn(Behaviors.<Object>empty(), "sock-" + i);
                     return Behaviors.same();
@@ -169,8 +179,9 @@ public final class HandshakeBench {
     public static Map<String, Object> run(boolean quick, java.io.PrintStream out) throws Exception {
         Map<String, Object> j = new LinkedHashMap<>();
         int n = quick ? 5_000 : 20_000;
-        int repeats = quick ? 1 : 3;
-        out.println("tcpsim bench handshake" + (quick ? " (quick)" : "") + ": " + n + " handshakes per figure, best of " + repeats);
+        int repeats = quick ? 1 : 5;
+        out.println("tcpsim bench handshake" + (quick ? " (quick)" : "") + ": " + n + " handshakes per figure, best and median of "
+            + repeats + " runs");
 
         out.print("  kernel loopback rate (median of 3) ... ");
         List<HandshakeRate> ks = new ArrayList<>();
@@ -193,28 +204,32 @@ public final class HandshakeBench {
             rates.add(modelRate(wild, "wild, 1,000 in flight", n, 1000, repeats));
         }
         double bare = bareMessageNanos(quick ? 200_000 : 1_000_000);
-        double spawn = spawnNanos(20_000);
+        double spawn = spawnNanos(SlabActor.OBJECTS);
         int heapN = quick ? 25_000 : 100_000;
         double heap = heapPerConnection(heapN);
         SlabPerConnection slab = KernelHandshakeBench.measureSlabPerConnection(heapN);
 
         out.println();
-        out.printf("  %-36s %12s %10s %10s%n", "", "handshakes/s", "x kernel", "msgs/hs");
-        out.printf("  %-36s %,12.0f %10s %10s%n", "kernel, loopback, " + k.clientThreads() + " client threads", k.perSecond(), "1.00", "-");
+        out.printf("  %-40s %12s %9s %12s %9s %8s%n", "", "handshakes/s", "x kernel", "median run", "x kernel", "msgs/hs");
+        out.printf("  %-40s %,12.0f %9s %12s %9s %8s%n", "kernel, loopback, " + k.clientThreads() + " client threads", k.perSecond(),
+            "1.00", "", "", "-");
         List<Map<String, Object>> jr = new ArrayList<>();
         for (Rate r : rates) {
-            out.printf("  %-36s %,12.0f %10.2f %10s%n", "model, " + r.name(), r.perSecond(), r.perSecond() / k.perSecond(),
+            out.printf("  %-40s %,12.0f %9.2f %,12.0f %9.2f %8s%n", "model, " + r.name(), r.perSecond(), r.perSecond() / k.perSecond(),
+                r.medianPerSecond(), r.medianPerSecond() / k.perSecond(),
                 r.messages() > 0 ? String.format("%.1f", r.messagesPerHandshake()) : "-");
             jr.add(Map.of("name", r.name(), "handshakes", r.handshakes(), "per_second", r.perSecond(),
-                "ratio_to_kernel", r.perSecond() / k.perSecond(), "messages_per_handshake", r.messagesPerHandshake()));
+                "ratio_to_kernel", r.perSecond() / k.perSecond(), "median_per_second", r.medianPerSecond(),
+                "median_ratio_to_kernel", r.medianPerSecond() / k.perSecond(), "messages_per_handshake", r.messagesPerHandshake()));
         }
         double msgs = rates.get(0).messagesPerHandshake();
         out.printf("%n  runtime ceiling: a bare message costs %.0f ns on the deterministic executor;%n", bare);
         out.printf("  at %.1f messages per handshake that caps the model at %,.0f handshakes/s (%.2f x kernel)%n",
             msgs, 1e9 / (bare * msgs), 1e9 / (bare * msgs) / k.perSecond());
-        double floor = bare * msgs + 3 * spawn;
-        out.printf("  spawning and starting an actor under a parent of 20,000 costs %.0f ns; with the 3 actors a%n", spawn);
-        out.printf("  connection creates (socket, request, child) the cap is %,.0f handshakes/s (%.2f x kernel)%n",
+        double floor = bare * msgs + 2 * spawn;
+        out.printf("  spawning and starting an actor in a slab of %d costs %.0f ns; with the 2 actors a connection%n",
+            SlabActor.OBJECTS, spawn);
+        out.printf("  creates (socket, child; request actors are reused) the cap is %,.0f handshakes/s (%.2f x kernel)%n",
             1e9 / floor, 1e9 / floor / k.perSecond());
         out.printf("%n  memory per established connection (both ends, %,d held open)%n", heapN);
         out.printf("    kernel slab   %,8.0f bytes%n", slab.slabBytesPerConnection());
