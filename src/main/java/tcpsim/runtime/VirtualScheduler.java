@@ -136,6 +136,11 @@ public final class VirtualScheduler extends AbstractScheduler implements Clock, 
         if (nanos > now) now = nanos;
     }
 
+    /** Tasks in the queue, cancelled ones not yet purged included. */
+    int queued() {
+        return queue.size();
+    }
+
     /** Live (scheduled, not cancelled, not fired) tasks. */
     public int liveTasks() {
         return live;

@@ -41,6 +41,24 @@ class DeterminismTest {
     }
 
     @Test
+    void slabsAndTheRequestCacheAreReproducibleToo() {
+        // 150 clients: past two slabs of sockets on each host, and many requests alive at once
+        try (Simulation sim = Simulation.deterministic(Strategy.fifo())) {
+            String[] t = new String[2];
+            for (int i = 0; i < 2; i++) {
+                sim.strategy(Strategy.random(7));
+                StringBuilder b = new StringBuilder();
+                SimRun.run(sim, Scenarios.clientServer(1_000_000, 150, 0, 128, Integer.MAX_VALUE), 7, 30_000_000_000L,
+                    Trace.to(b, sim.clock()), (n, p) -> {});
+                t[i] = b.toString();
+            }
+            assertTrue(t[0].contains("NewSlab()") && t[0].contains("/slab-2/sock-") && t[0].contains(" Alloc(req="),
+                "the trace shows new slabs and request allocations");
+            assertEquals(t[0], t[1]);
+        }
+    }
+
+    @Test
     void sameSeedInAFreshJvmGivesTheSameBytes(@TempDir Path dir) throws Exception {
         Path here = dir.resolve("here.trace"), there = dir.resolve("there.trace");
         String scenario = Path.of(System.getProperty("tcpsim.home", ".")).resolve("simulations/backlog-overflow.conf").toString();
