@@ -5,9 +5,8 @@ import static org.junit.jupiter.api.Assertions.*;
 import akka.actor.typed.ActorRef;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tcpsim.app.ClientAppActor;
 import tcpsim.app.ServerAppActor;
 import tcpsim.host.Mib.Counter;
@@ -18,10 +17,10 @@ import tcpsim.net.Skb;
 import tcpsim.net.ipv4.FourTuple;
 import tcpsim.net.ipv4.RequestSock;
 import tcpsim.runtime.Simulation;
-import tcpsim.runtime.Strategy;
 import tcpsim.runtime.Trace;
 import tcpsim.sim.SimRun;
 import tcpsim.sim.Topology;
+import tcpsim.testkit.TcpsimExtension;
 
 /**
  * Request actors come from a per-namespace cache (request_sock_TCP) and sockets from slabs: a freed
@@ -30,17 +29,8 @@ import tcpsim.sim.Topology;
  */
 class RequestSockCacheTest {
     static final int SERVER = Skb.ip("10.0.0.1"), CLIENT = Skb.ip("10.0.0.2");
-    static Simulation sim;
-
-    @BeforeAll
-    static void start() {
-        sim = Simulation.deterministic(Strategy.fifo());
-    }
-
-    @AfterAll
-    static void stop() {
-        sim.close();
-    }
+    @RegisterExtension
+    static final TcpsimExtension tcpsim = new TcpsimExtension();
 
     static Topology clients(int count, int maxInFlight) {
         return new Topology(
@@ -53,7 +43,7 @@ class RequestSockCacheTest {
     }
 
     @Test
-    void connectionsOneAfterAnotherAllUseOneRequestActor() {
+    void connectionsOneAfterAnotherShareTwoRequestActors(Simulation sim) {
         SimRun.Result r = SimRun.run(sim, clients(50, 1), 1, 10_000_000_000L, Trace.OFF, (n, p) -> {});
         NetNs server = r.hosts().get("server");
         assertEquals(50, r.stats().count("cli", "connected"));
@@ -65,7 +55,7 @@ class RequestSockCacheTest {
     }
 
     @Test
-    void aBurstNeedsOneRequestActorPerRequestAliveAndFreesThemAll() {
+    void aBurstNeedsOneRequestActorPerRequestAliveAndFreesThemAll(Simulation sim) {
         SimRun.Result r = SimRun.run(sim, clients(30, 0), 1, 10_000_000_000L, Trace.OFF, (n, p) -> {});
         NetNs server = r.hosts().get("server");
         assertEquals(30, r.stats().count("cli", "connected"));
@@ -74,7 +64,7 @@ class RequestSockCacheTest {
     }
 
     @Test
-    void socketsComeFromSlabsOfAFixedSizeAndEveryOneConnects() {
+    void socketsComeFromSlabsOfAFixedSizeAndEveryOneConnects(Simulation sim) {
         int n = 10 * SlabActor.OBJECTS + 5;
         SimRun.Result r = SimRun.run(sim, clients(n, 1), 1, 60_000_000_000L, Trace.OFF, (t, p) -> {});
         assertEquals(n, r.stats().count("cli", "connected"));
@@ -84,7 +74,7 @@ class RequestSockCacheTest {
     }
 
     @Test
-    void stalePartsOfAnOldRequestAreIgnoredAndItsSegmentIsLookedUpAgainCountedOnce() {
+    void stalePartsOfAnOldRequestAreIgnoredAndItsSegmentIsLookedUpAgainCountedOnce(Simulation sim) {
         List<Skb> wire = new ArrayList<>();
         long[] inSegs = new long[2];
         SimRun.Result r = SimRun.run(sim, clients(1, 0), 1, 10_000_000_000L, Trace.OFF, (n, p) -> wire.add((Skb) p), hosts -> {
