@@ -14,8 +14,8 @@ import java.util.Map;
 import tcpsim.host.NetNs;
 import tcpsim.host.SlabActor;
 import tcpsim.runtime.Clock;
-import tcpsim.sock.SocketActor;
 import tcpsim.runtime.Receives;
+import tcpsim.sock.SocketActor;
 
 /**
  * A client process opening {@code count} connections: socket(), setsockopt(), connect(), each on its

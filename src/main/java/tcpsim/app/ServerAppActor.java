@@ -13,8 +13,8 @@ import java.util.List;
 import tcpsim.host.NetNs;
 import tcpsim.host.SlabActor;
 import tcpsim.runtime.Clock;
-import tcpsim.sock.SocketActor;
 import tcpsim.runtime.Receives;
+import tcpsim.sock.SocketActor;
 
 /**
  * A server process: socket(), setsockopt(), bind(), listen(backlog), then accept() in a loop. Each

@@ -12,10 +12,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.function.Function;
 import tcpsim.host.NetNs;
-import tcpsim.runtime.Locks;
 import tcpsim.net.ipv4.Errno;
 import tcpsim.net.ipv4.FourTuple;
 import tcpsim.net.ipv4.InetHashtables.EhashEntry;
+import tcpsim.runtime.Locks;
 import tcpsim.runtime.Receives;
 
 /**

@@ -12,8 +12,8 @@ import tcpsim.host.NetNs;
 import tcpsim.net.Packet;
 import tcpsim.net.Skb;
 import tcpsim.net.ipv4.FourTuple;
-import tcpsim.net.ipv4.InetHashtables;
 import tcpsim.net.ipv4.InetHashtables.EhashEntry;
+import tcpsim.net.ipv4.InetHashtables;
 import tcpsim.runtime.Receives;
 
 /**

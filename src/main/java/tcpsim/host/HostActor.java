@@ -17,13 +17,13 @@ import tcpsim.net.ipv4.RequestSock;
 import tcpsim.net.ipv4.TcpInput;
 import tcpsim.net.ipv4.TcpIpv4;
 import tcpsim.net.ipv4.TcpState;
+import tcpsim.runtime.Receives;
 import tcpsim.sock.ListenerEntry;
 import tcpsim.sock.ReqEntry;
 import tcpsim.sock.RequestSockActor;
 import tcpsim.sock.SockEntry;
 import tcpsim.sock.SocketActor;
 import tcpsim.timer.TimerBaseActor;
-import tcpsim.runtime.Receives;
 
 /**
  * A network namespace: parent of its socket slabs, request socks, bucket locks, timer base and

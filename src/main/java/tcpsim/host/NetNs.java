@@ -63,7 +63,7 @@ public final class NetNs {
     ActorRef<BindBucketActor.Command>[] bhashLocks;
     ActorRef<TimerBaseActor.Command> timerBase;
     ActorRef<HostActor.Command> host;
-    /** The slab new sockets come from (kmem_cache_cpu->slab), the next one ready, and what went to the first. */
+    /** The slab new sockets come from (kmem_cache_cpu->slab), the spare to follow it, and how many the first gave out. */
     private ActorRef<SlabActor.Command> slab, spare;
     private int slabAllocs;
     /** Free request actors, the request_sock_TCP cache: last freed, first reused. */

@@ -10,17 +10,17 @@ import tcpsim.app.SysReply;
 import tcpsim.net.Skb;
 import tcpsim.net.ipv4.RequestSock;
 import tcpsim.net.ipv4.TcpSock;
+import tcpsim.runtime.Receives;
 import tcpsim.sock.ListenerEntry;
 import tcpsim.sock.RequestSockActor;
 import tcpsim.sock.SocketActor;
-import tcpsim.runtime.Receives;
 
 /**
  * One slab of the namespace's "TCP" kmem_cache (tcp_prot.slab): the socket actors allocated from it
  * are its children. Sockets are spread over slabs because Akka keeps a parent's children in an
  * immutable sorted tree: a spawn under 20,000 siblings costs 2.2 µs, under 300 about 1.0 µs
- * (BENCHMARKS.md). The kernel's slabs hold 13 objects; ours hold {@link #OBJECTS}, since each is an
- * actor. Its mailbox stands for no lock the model races on: sk_alloc serializes nothing visible.
+ * (BENCHMARKS.md). The kernel's "TCP" slabs hold 13 objects (/proc/slabinfo objperslab); ours hold
+ * {@link #OBJECTS}, since each is an actor. Its mailbox stands for no lock the model races on: sk_alloc serializes nothing visible.
  */
 public final class SlabActor extends AbstractBehavior<SlabActor.Command> {
     public sealed interface Command {}

@@ -7,19 +7,19 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import tcpsim.hash.EhashBucketActor;
 import tcpsim.host.HostActor;
-import tcpsim.host.SlabActor;
 import tcpsim.host.NetNs;
+import tcpsim.host.SlabActor;
 import tcpsim.net.Skb;
 import tcpsim.net.ipv4.FourTuple;
 import tcpsim.net.ipv4.InetConnectionSock;
 import tcpsim.net.ipv4.RequestSock;
-import tcpsim.net.ipv4.TcpIpv4;
 import tcpsim.net.ipv4.TcpInput;
+import tcpsim.net.ipv4.TcpIpv4;
 import tcpsim.net.ipv4.TcpMinisocks;
 import tcpsim.net.ipv4.TcpOutput;
 import tcpsim.net.ipv4.TcpState;
-import tcpsim.timer.TimerList;
 import tcpsim.runtime.Receives;
+import tcpsim.timer.TimerList;
 
 /**
  * A request sock (NEW_SYN_RECV): made by tcp_conn_request, it lives in ehash with its own SYN-ACK

@@ -25,16 +25,16 @@ import tcpsim.net.ipv4.RequestSock;
 import tcpsim.net.ipv4.SecureSeq;
 import tcpsim.net.ipv4.Socket;
 import tcpsim.net.ipv4.Tcp;
-import tcpsim.net.ipv4.TcpIpv4;
 import tcpsim.net.ipv4.TcpInput;
+import tcpsim.net.ipv4.TcpIpv4;
 import tcpsim.net.ipv4.TcpMinisocks;
 import tcpsim.net.ipv4.TcpOutput;
 import tcpsim.net.ipv4.TcpSock;
 import tcpsim.net.ipv4.TcpState;
 import tcpsim.net.ipv4.TcpTimer;
 import tcpsim.runtime.Locks;
-import tcpsim.timer.TimerList;
 import tcpsim.runtime.Receives;
+import tcpsim.timer.TimerList;
 
 /**
  * A socket (struct sock / tcp_sock). Its mailbox is lock_sock plus the socket backlog: a system call
