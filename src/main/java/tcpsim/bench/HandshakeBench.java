@@ -133,10 +133,7 @@ public final class HandshakeBench {
      * {@code children} of them (Akka keeps a parent's children in an immutable sorted tree).
      */
     static double spawnNanos(int children) {
-        return spawnNanos(children, Math.max(5, 100_000 / children));
-    }
-
-    static double spawnNanos(int children, int repeats) {
+        int repeats = Math.max(5, 100_000 / children);
         record Go(int n) {}
         try (Simulation sim = Simulation.deterministic(Strategy.fifo())) {
             double best = Double.MAX_VALUE;

@@ -9,7 +9,6 @@ import akka.actor.typed.javadsl.Receive;
 import java.util.function.Function;
 import tcpsim.host.HostActor;
 import tcpsim.host.NetNs;
-import tcpsim.net.Packet;
 import tcpsim.net.Skb;
 import tcpsim.net.ipv4.FourTuple;
 import tcpsim.net.ipv4.InetHashtables.EhashEntry;
@@ -39,7 +38,7 @@ public final class EhashBucketActor extends AbstractBehavior<EhashBucketActor.Co
                           Function<Boolean, M> reply) implements Command {}
 
     /** net/ipv4/inet_hashtables.c: inet_unhash / sk_nulls_del_node_init_rcu — only if still {@code entry}. */
-    public record Remove(FourTuple tuple, EhashEntry entry, Packet thenLookUp) implements Command {
+    public record Remove(FourTuple tuple, EhashEntry entry, Skb thenLookUp) implements Command {
         public Remove(FourTuple tuple, EhashEntry entry) {
             this(tuple, entry, null);
         }
@@ -92,7 +91,7 @@ public final class EhashBucketActor extends AbstractBehavior<EhashBucketActor.Co
      */
     private Behavior<Command> onRemove(Remove m) {
         ns.ehash.remove(m.tuple(), m.entry());
-        if (m.thenLookUp() instanceof Skb skb) ns.host().tell(new HostActor.Lookup(skb));
+        if (m.thenLookUp() != null) ns.host().tell(new HostActor.Lookup(m.thenLookUp()));
         return this;
     }
 }

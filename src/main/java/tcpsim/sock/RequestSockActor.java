@@ -50,7 +50,6 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
     /** The request held now; null while this actor waits in the cache. */
     private RequestSock req;
     private ListenerEntry listener;
-    private boolean unlinked;
 
     /** An empty object of the cache: it gets its request with {@link Alloc}. */
     public static Behavior<Command> create(NetNs ns) {
@@ -82,7 +81,6 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
         RequestSock r = m.req();
         req = r;
         listener = m.listener();
-        unlinked = false;
         ns.ehashLock(r.tuple).tell(new EhashBucketActor.Insert<>(r.tuple, new ReqEntry(getContext().getSelf(), r), false,
             getContext().getSelf(), ok -> new Hashed(ok, r)));
         return this;
@@ -120,7 +118,7 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
     /** net/ipv4/tcp_ipv4.c: tcp_v4_rcv for a NEW_SYN_RECV hit: tcp_check_req against our listener. */
     private Behavior<Command> onSegment(SegmentArrived m) {
         Skb skb = m.skb();
-        if (req == null || unlinked || !req.tuple.equals(FourTuple.ofIncoming(skb))) {
+        if (req == null || !req.tuple.equals(FourTuple.ofIncoming(skb))) {
             // freed, or already another request (the lookup raced reqsk_free): inet_match fails, goto lookup
             ns.host().tell(new HostActor.Lookup(skb));
             return this;
@@ -128,8 +126,7 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
         if (listener.sk().skState != TcpState.LISTEN) {
             // the listener is gone (no reuseport migration modelled): inet_csk_reqsk_queue_drop_and_put,
             // then "goto lookup" — the bucket re-injects the segment once we are out of ehash
-            drop(skb);
-            return reqskFree();
+            return dropAndFree(skb);
         }
         TcpMinisocks.CheckReq r = TcpMinisocks.tcpCheckReq(req, skb,
             new TcpMinisocks.ListenerState(listener.sk().skMaxAckBacklog, listener.queue(), ns.sysctl.tcpAbortOnOverflow()),
@@ -142,12 +139,10 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
         }
         if (r instanceof TcpMinisocks.CheckReq.ResetAndDrop rd) {
             ns.xmit(rd.rst());
-            drop();
-            return reqskFree();
+            return dropAndFree(null);
         }
         if (r instanceof TcpMinisocks.CheckReq.Drop) {
-            drop();
-            return reqskFree();
+            return dropAndFree(null);
         }
         if (r instanceof TcpMinisocks.CheckReq.Child c) {
             ns.slab().tell(new SlabActor.CloneChild(c.child(), skb, req, getContext().getSelf(), listener));
@@ -160,36 +155,31 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
         if (!m.timer().current(m.generation())) return this;
         m.timer().pending = false;
         if (listener.sk().skState != TcpState.LISTEN) {
-            drop();
-            return reqskFree();
+            return dropAndFree(null);
         }
         InetConnectionSock.ReqskTimer r = InetConnectionSock.reqskTimerHandler(req, listener.queue(),
             listener.sk().skMaxAckBacklog, listener.synackRetries(), advmss(), ns.clock.nanos(), Perform.fx(), ns.mib);
         perform();
         if (r == InetConnectionSock.ReqskTimer.EXPIRED) {
-            drop();
-            return reqskFree();
+            return dropAndFree(null);
         }
         return this;
     }
 
-    /** net/ipv4/inet_connection_sock.c: inet_csk_reqsk_queue_drop — out of ehash and the SYN queue. */
-    private void drop() {
-        drop(null);
-    }
-
-    /** As {@link #drop()}, then the receive path looks {@code thenLookUp} up again. */
-    private void drop(Skb thenLookUp) {
-        if (unlinked) return;
-        unlinked = true;
+    /**
+     * net/ipv4/inet_connection_sock.c: inet_csk_reqsk_queue_drop — out of ehash and the SYN queue — then
+     * reqsk_free. With {@code thenLookUp}, the receive path looks that segment up again once the
+     * request is out of ehash.
+     */
+    private Behavior<Command> dropAndFree(Skb thenLookUp) {
         Perform.fx().delTimer(req.rskTimer);
         perform();
         ns.ehashLock(req.tuple).tell(new EhashBucketActor.Remove(req.tuple, new ReqEntry(getContext().getSelf(), req), thenLookUp));
         listener.queue().reqskQueueRemoved(req);
+        return reqskFree();
     }
 
     private Behavior<Command> onOwned() {
-        unlinked = true;
         Perform.fx().delTimer(req.rskTimer);
         perform();
         return reqskFree();
