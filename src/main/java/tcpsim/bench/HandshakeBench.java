@@ -15,7 +15,7 @@ import tcpsim.bench.kernel.HandshakeRate;
 import tcpsim.bench.kernel.KernelHandshakeBench;
 import tcpsim.bench.kernel.SlabPerConnection;
 import tcpsim.host.SlabActor;
-import tcpsim.host.Sysctls;
+import tcpsim.net.Sysctls;
 import tcpsim.net.Skb;
 import tcpsim.runtime.Simulation;
 import tcpsim.runtime.Strategy;

@@ -1,5 +1,7 @@
 package tcpsim.host;
 
+import tcpsim.net.Mib;
+import tcpsim.net.Sysctls;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.AbstractBehavior;

@@ -1,5 +1,7 @@
 package tcpsim.host;
 
+import tcpsim.net.Mib;
+import tcpsim.net.Sysctls;
 import akka.actor.typed.ActorRef;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

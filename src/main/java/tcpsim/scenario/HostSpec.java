@@ -1,6 +1,6 @@
 package tcpsim.scenario;
 
-import tcpsim.host.Sysctls;
+import tcpsim.net.Sysctls;
 
 /**
  * One host: a network namespace with one address and its own sysctls.

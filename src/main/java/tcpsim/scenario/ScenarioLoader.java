@@ -11,9 +11,9 @@ import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
-import tcpsim.host.SysctlException;
-import tcpsim.host.Sysctls;
-import tcpsim.host.Sysctls.Sysctl;
+import tcpsim.net.SysctlException;
+import tcpsim.net.Sysctls;
+import tcpsim.net.Sysctls.Sysctl;
 import tcpsim.net.Skb;
 
 import java.nio.file.Files;

@@ -3,7 +3,7 @@ package tcpsim.sim;
 import java.util.List;
 import tcpsim.app.ClientAppActor;
 import tcpsim.app.ServerAppActor;
-import tcpsim.host.Sysctls;
+import tcpsim.net.Sysctls;
 
 /** What a run builds: namespaces, the links between them, and the processes in them. */
 public record Topology(List<Host> hosts, List<Link> links, List<App> apps) {

@@ -4,7 +4,7 @@ import akka.actor.typed.ActorRef;
 import tcpsim.host.NetNs;
 import tcpsim.net.ipv4.Effects;
 import tcpsim.timer.TimerBaseActor;
-import tcpsim.timer.TimerList;
+import tcpsim.runtime.TimerList;
 
 /** Carries out what the kernel logic asked for, on behalf of the actor that holds the lock. */
 final class Perform {

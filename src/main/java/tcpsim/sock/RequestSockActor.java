@@ -19,7 +19,7 @@ import tcpsim.net.ipv4.TcpMinisocks;
 import tcpsim.net.ipv4.TcpOutput;
 import tcpsim.net.ipv4.TcpState;
 import tcpsim.runtime.Receives;
-import tcpsim.timer.TimerList;
+import tcpsim.runtime.TimerList;
 
 /**
  * A request sock (NEW_SYN_RECV): made by tcp_conn_request, it lives in ehash with its own SYN-ACK

@@ -13,7 +13,7 @@ import tcpsim.hash.BindOwner;
 import tcpsim.hash.EhashBucketActor;
 import tcpsim.host.HostActor;
 import tcpsim.host.NetNs;
-import tcpsim.host.Sysctls;
+import tcpsim.net.Sysctls;
 import tcpsim.net.Skb;
 import tcpsim.net.ipv4.AfInet;
 import tcpsim.net.ipv4.Effects;
@@ -34,7 +34,7 @@ import tcpsim.net.ipv4.TcpState;
 import tcpsim.net.ipv4.TcpTimer;
 import tcpsim.runtime.Locks;
 import tcpsim.runtime.Receives;
-import tcpsim.timer.TimerList;
+import tcpsim.runtime.TimerList;
 
 /**
  * A socket (struct sock / tcp_sock). Its mailbox is lock_sock plus the socket backlog: a system call

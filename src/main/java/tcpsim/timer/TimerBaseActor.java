@@ -1,5 +1,6 @@
 package tcpsim.timer;
 
+import tcpsim.runtime.TimerList;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.AbstractBehavior;

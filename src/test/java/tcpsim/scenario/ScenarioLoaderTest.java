@@ -2,7 +2,7 @@ package tcpsim.scenario;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import tcpsim.host.Sysctls;
+import tcpsim.net.Sysctls;
 import tcpsim.net.Skb;
 
 import java.io.IOException;

@@ -7,7 +7,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import tcpsim.host.Mib.Counter;
+import tcpsim.net.Mib.Counter;
 import tcpsim.host.NetNs;
 import tcpsim.net.Skb;
 import tcpsim.net.TcpOption;

@@ -8,7 +8,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import tcpsim.app.ClientAppActor;
 import tcpsim.app.ServerAppActor;
-import tcpsim.host.Sysctls;
+import tcpsim.net.Sysctls;
 import tcpsim.runtime.Simulation;
 import tcpsim.runtime.Strategy;
 import tcpsim.runtime.Trace;

@@ -3,7 +3,7 @@ package tcpsim.sim;
 import java.util.List;
 import tcpsim.app.ClientAppActor;
 import tcpsim.app.ServerAppActor;
-import tcpsim.host.Sysctls;
+import tcpsim.net.Sysctls;
 import tcpsim.net.Skb;
 
 /** Topologies the tests share: a server and a client host across one link. */

@@ -3,7 +3,7 @@ package tcpsim.net.ipv4;
 import java.util.ArrayList;
 import java.util.List;
 import tcpsim.net.Skb;
-import tcpsim.timer.TimerList;
+import tcpsim.runtime.TimerList;
 
 /**
  * What a kernel function asks its caller to do: the logic fills this, the actor (the lock holder)

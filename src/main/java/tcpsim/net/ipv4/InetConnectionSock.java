@@ -1,6 +1,6 @@
 package tcpsim.net.ipv4;
 
-import tcpsim.host.Mib;
+import tcpsim.net.Mib;
 
 /** net/ipv4/inet_connection_sock.c: listen start, accept, and the request sock timer. */
 public final class InetConnectionSock {

@@ -1,6 +1,6 @@
 package tcpsim.net.ipv4;
 
-import tcpsim.timer.TimerList;
+import tcpsim.runtime.TimerList;
 
 /**
  * struct request_sock / tcp_request_sock: the mini socket a SYN creates (state NEW_SYN_RECV), kept in

@@ -1,7 +1,7 @@
 package tcpsim.net.ipv4;
 
-import tcpsim.host.Mib;
-import tcpsim.host.Mib.Counter;
+import tcpsim.net.Mib;
+import tcpsim.net.Mib.Counter;
 
 /** net/ipv4/tcp.c: state changes and the end of a socket's life. */
 public final class Tcp {

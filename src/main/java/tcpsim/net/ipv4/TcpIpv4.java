@@ -1,7 +1,7 @@
 package tcpsim.net.ipv4;
 
 import java.util.List;
-import tcpsim.host.Mib;
+import tcpsim.net.Mib;
 import tcpsim.net.Skb;
 
 /** net/ipv4/tcp_ipv4.c: connect, resets, and the receive demux's decisions. */

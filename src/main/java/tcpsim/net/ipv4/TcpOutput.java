@@ -103,13 +103,13 @@ public final class TcpOutput {
      * net/ipv4/tcp_output.c: tcp_connect — build the SYN, send it, count the active open, and arm the
      * retransmit timer for the initial RTO.
      */
-    public static void tcpConnect(TcpSock tp, long nowNanos, Effects out, tcpsim.host.Mib mib) {
+    public static void tcpConnect(TcpSock tp, long nowNanos, Effects out, tcpsim.net.Mib mib) {
         tp.retransStamp = tcpTimeStampMs(nowNanos);
         int isn = tp.writeSeq;
         tp.writeSeq = isn + 1;
         out.emit(synSkb(tp, isn, nowNanos));
         tp.sndNxt = tp.writeSeq;
-        mib.inc(tcpsim.host.Mib.Counter.TcpActiveOpens);
+        mib.inc(tcpsim.net.Mib.Counter.TcpActiveOpens);
         out.modTimer(tp.retransmitTimer, nowNanos + tp.icskRto);
     }
 

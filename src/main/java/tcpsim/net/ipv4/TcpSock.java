@@ -1,6 +1,6 @@
 package tcpsim.net.ipv4;
 
-import tcpsim.timer.TimerList;
+import tcpsim.runtime.TimerList;
 
 /**
  * struct tcp_sock (with its inet_connection_sock, inet_sock, sock and the struct socket state),

@@ -1,7 +1,7 @@
 package tcpsim.packetdrill.model;
 
-import tcpsim.host.SysctlException;
-import tcpsim.host.Sysctls;
+import tcpsim.net.SysctlException;
+import tcpsim.net.Sysctls;
 import tcpsim.packetdrill.Backend.BackendException;
 
 /**

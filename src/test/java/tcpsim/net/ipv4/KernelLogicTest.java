@@ -7,7 +7,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import tcpsim.host.Mib;
+import tcpsim.net.Mib;
 import tcpsim.net.Skb;
 import tcpsim.net.TcpOption;
 

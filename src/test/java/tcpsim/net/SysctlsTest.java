@@ -1,4 +1,4 @@
-package tcpsim.host;
+package tcpsim.net;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
@@ -8,7 +8,7 @@ import com.typesafe.config.ConfigValueFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import tcpsim.host.Sysctls.Sysctl;
+import tcpsim.net.Sysctls.Sysctl;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package tcpsim.timer;
+package tcpsim.runtime;
 
 /**
  * struct timer_list as embedded in a socket: its owner's view (pending, expiry, generation). The

@@ -1,4 +1,4 @@
-package tcpsim.host;
+package tcpsim.net;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package tcpsim.host;
+package tcpsim.net;
 
 /**
  * A sysctl write the kernel would refuse: an unknown name, or a value outside the form or range that

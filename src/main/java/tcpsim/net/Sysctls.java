@@ -1,4 +1,4 @@
-package tcpsim.host;
+package tcpsim.net;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
@@ -358,7 +358,7 @@ public final class Sysctls {
             String path = CONFIG_PATH + ".\"" + name + "\"";
             if (Sysctl.byName(name).isEmpty()) {
                 throw new ConfigException.BadValue(v.origin(), path,
-                    "not a sysctl tcpsim.host.Sysctls knows (kernel names are quoted keys: \"net.core.somaxconn\" = 4096)");
+                    "not a sysctl tcpsim.net.Sysctls knows (kernel names are quoted keys: \"net.core.somaxconn\" = 4096)");
             }
             if (v.valueType() != ConfigValueType.NUMBER && v.valueType() != ConfigValueType.STRING) {
                 throw new ConfigException.BadValue(v.origin(), path, "expected " + Sysctl.byName(name).get().expected());
