@@ -29,7 +29,10 @@ import tcpsim.sock.SocketActor;
  * searches, never overlap.
  */
 public final class ClientAppActor extends AbstractBehavior<ClientAppActor.Command> {
-    public sealed interface Command permits SysReply, Tick {}
+    public sealed interface Command permits Replied, Tick {}
+
+    /** A system call returned (the socket's reply, adapted). */
+    record Replied(SocketActor.Reply reply) implements Command {}
 
     /** Time to start the next connection(s). */
     enum Tick implements Command { INSTANCE }
@@ -45,6 +48,8 @@ public final class ClientAppActor extends AbstractBehavior<ClientAppActor.Comman
     private final Params p;
     private final NetNs ns;
     private final RunStats stats;
+    /** Where the sockets answer: their replies, adapted into this process's protocol. */
+    private final ActorRef<SocketActor.Reply> replies;
     private final Clock clock;
     private final TimerScheduler<Command> timers;
     /** Sockets created but not yet connecting, by index (replies to socket() come back in order). */
@@ -65,6 +70,7 @@ public final class ClientAppActor extends AbstractBehavior<ClientAppActor.Comman
     private ClientAppActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, Params p,
                            NetNs ns, RunStats stats, Clock clock) {
         super(ctx);
+        this.replies = ctx.messageAdapter(SocketActor.Reply.class, Replied::new);
         this.p = p;
         this.ns = ns;
         this.stats = stats;
@@ -79,7 +85,7 @@ public final class ClientAppActor extends AbstractBehavior<ClientAppActor.Comman
     @Override
     public Receive<Command> createReceive() {
         return Receives.of(m -> {
-            if (m instanceof SysReply r) return onReply(r);
+            if (m instanceof Replied r) return onReply(r.reply());
             if (m == Tick.INSTANCE) return onTick();
             return Behaviors.unhandled();
         });
@@ -114,10 +120,10 @@ public final class ClientAppActor extends AbstractBehavior<ClientAppActor.Comman
         started.put(i, clock.nanos());
         awaitingSocket.add(i);
         if (p.nonblocking()) calling = true; // one thread: the next call waits for this one to return
-        ns.slab().tell(new SlabActor.SocketCall(p.nonblocking(), getContext().getSelf().narrow()));
+        ns.slab().tell(new SlabActor.SocketCall(p.nonblocking(), replies));
     }
 
-    private Behavior<Command> onReply(SysReply r) {
+    private Behavior<Command> onReply(SocketActor.Reply r) {
         return switch (r.call()) {
             case "socket" -> onSocket(r);
             case "connect" -> p.nonblocking() ? onConnectReturned(r) : onConnected(r);
@@ -126,22 +132,21 @@ public final class ClientAppActor extends AbstractBehavior<ClientAppActor.Comman
         };
     }
 
-    private Behavior<Command> onSocket(SysReply r) {
+    private Behavior<Command> onSocket(SocketActor.Reply r) {
         int i = awaitingSocket.pollFirst();
         ActorRef<SocketActor.Command> sock = r.sock();
         indexOf.put(sock, i);
-        ActorRef<SysReply> self = getContext().getSelf().narrow();
-        if (p.reuseaddr()) sock.tell(new SocketActor.SetOption(SocketActor.Option.SO_REUSEADDR, 1, self));
-        if (p.reuseport()) sock.tell(new SocketActor.SetOption(SocketActor.Option.SO_REUSEPORT, 1, self));
-        sock.tell(new SocketActor.Connect(p.daddr(), p.dport(), self));
+                if (p.reuseaddr()) sock.tell(new SocketActor.SetOption(SocketActor.Option.SO_REUSEADDR, 1, replies));
+        if (p.reuseport()) sock.tell(new SocketActor.SetOption(SocketActor.Option.SO_REUSEPORT, 1, replies));
+        sock.tell(new SocketActor.Connect(p.daddr(), p.dport(), replies));
         return this;
     }
 
     /** Non-blocking connect() returned: EINPROGRESS (SYN sent) means poll for the result. */
-    private Behavior<Command> onConnectReturned(SysReply r) {
+    private Behavior<Command> onConnectReturned(SocketActor.Reply r) {
         calling = false;
         if (r.errno() == tcpsim.net.ipv4.Errno.EINPROGRESS) {
-            r.sock().tell(new SocketActor.AwaitConnect(getContext().getSelf().narrow()));
+            r.sock().tell(new SocketActor.AwaitConnect(replies));
         } else {
             onConnected(r);
         }
@@ -152,7 +157,7 @@ public final class ClientAppActor extends AbstractBehavior<ClientAppActor.Comman
         return this;
     }
 
-    private Behavior<Command> onConnected(SysReply r) {
+    private Behavior<Command> onConnected(SocketActor.Reply r) {
         inFlight--;
         finished++;
         int index = indexOf.remove(r.sock());

@@ -21,7 +21,10 @@ import tcpsim.sock.SocketActor;
  * call is a request to the socket's actor and the process waits for the reply, as a blocked thread.
  */
 public final class ServerAppActor extends AbstractBehavior<ServerAppActor.Command> {
-    public sealed interface Command permits SysReply, Start {}
+    public sealed interface Command permits Replied, Start {}
+
+    /** A system call returned (the socket's reply, adapted). */
+    record Replied(SocketActor.Reply reply) implements Command {}
 
     enum Start implements Command { INSTANCE }
 
@@ -32,6 +35,8 @@ public final class ServerAppActor extends AbstractBehavior<ServerAppActor.Comman
     private final Params p;
     private final NetNs ns;
     private final RunStats stats;
+    /** Where the sockets answer: their replies, adapted into this process's protocol. */
+    private final ActorRef<SocketActor.Reply> replies;
     private final Clock clock;
     private ActorRef<SocketActor.Command> listener;
     private final List<ActorRef<SocketActor.Command>> accepted = new ArrayList<>();
@@ -45,6 +50,7 @@ public final class ServerAppActor extends AbstractBehavior<ServerAppActor.Comman
     private ServerAppActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, Params p,
                            NetNs ns, RunStats stats, Clock clock) {
         super(ctx);
+        this.replies = ctx.messageAdapter(SocketActor.Reply.class, Replied::new);
         this.p = p;
         this.ns = ns;
         this.stats = stats;
@@ -57,7 +63,7 @@ public final class ServerAppActor extends AbstractBehavior<ServerAppActor.Comman
     @Override
     public Receive<Command> createReceive() {
         return Receives.of(m -> {
-            if (m instanceof SysReply r) return onReply(r);
+            if (m instanceof Replied r) return onReply(r.reply());
             if (m == Start.INSTANCE) {
                 ns.slab().tell(new SlabActor.SocketCall(self()));
                 return this;
@@ -66,11 +72,11 @@ public final class ServerAppActor extends AbstractBehavior<ServerAppActor.Comman
         });
     }
 
-    private ActorRef<SysReply> self() {
-        return getContext().getSelf().narrow();
+    private ActorRef<SocketActor.Reply> self() {
+        return replies;
     }
 
-    private Behavior<Command> onReply(SysReply r) {
+    private Behavior<Command> onReply(SocketActor.Reply r) {
         switch (r.call()) {
             case "socket" -> {
                 listener = r.sock();
@@ -109,7 +115,7 @@ public final class ServerAppActor extends AbstractBehavior<ServerAppActor.Comman
         listener.tell(new SocketActor.Accept(self()));
     }
 
-    private Behavior<Command> fail(String call, SysReply r) {
+    private Behavior<Command> fail(String call, SocketActor.Reply r) {
         stats.outcome(p.name(), 0, clock.nanos(), clock.nanos(), call + " " + r.errno().name());
         return finish();
     }

@@ -6,7 +6,6 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
-import tcpsim.app.SysReply;
 import tcpsim.net.Skb;
 import tcpsim.net.ipv4.RequestSock;
 import tcpsim.net.ipv4.TcpSock;
@@ -29,8 +28,8 @@ public final class SlabActor extends AbstractBehavior<SlabActor.Command> {
      * net/socket.c: __sys_socket(AF_INET, SOCK_STREAM | (nonblock ? SOCK_NONBLOCK : 0), 0) — inet_create's
      * sk_alloc from this slab; replies with the new socket.
      */
-    public record SocketCall(boolean nonblock, ActorRef<SysReply> replyTo) implements Command {
-        public SocketCall(ActorRef<SysReply> replyTo) {
+    public record SocketCall(boolean nonblock, ActorRef<SocketActor.Reply> replyTo) implements Command {
+        public SocketCall(ActorRef<SocketActor.Reply> replyTo) {
             this(false, replyTo);
         }
     }
@@ -66,7 +65,7 @@ public final class SlabActor extends AbstractBehavior<SlabActor.Command> {
     private Behavior<Command> onSocket(SocketCall m) {
         TcpSock sk = new TcpSock();
         sk.nonblock = m.nonblock();
-        m.replyTo().tell(SysReply.ok("socket", getContext().spawn(SocketActor.create(ns, sk), name())));
+        m.replyTo().tell(SocketActor.Reply.ok("socket", getContext().spawn(SocketActor.create(ns, sk), name())));
         return this;
     }
 

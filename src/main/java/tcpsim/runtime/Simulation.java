@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import scala.concurrent.ExecutionContext;
 
 /**
@@ -40,6 +41,8 @@ public final class Simulation implements AutoCloseable {
     private final Clock clock;
     private final long wildEpoch;
     private Trace trace = Trace.OFF;
+    /** Renders a delivered message for the trace; handed in by the layer that knows the messages. */
+    private Function<Object, String> format = String::valueOf;
     private long deliveries;
     private ActorRef<?> run;
 
@@ -100,9 +103,13 @@ public final class Simulation implements AutoCloseable {
         return deliveries;
     }
 
-    /** Trace deliveries (deterministic mode) to this trace; model events go to the same trace. */
-    public void trace(Trace t) {
+    /**
+     * Trace deliveries (deterministic mode) to this trace, each message rendered by {@code format};
+     * model events go to the same trace.
+     */
+    public void trace(Trace t, Function<Object, String> format) {
         this.trace = t;
+        this.format = format;
     }
 
     public Trace trace() {
@@ -193,7 +200,7 @@ public final class Simulation implements AutoCloseable {
         else if (q instanceof akka.dispatch.AbstractNodeQueue<?> nq) head = nq.peek();
         else if (q instanceof Queue<?> cq) head = cq.peek();
         Object msg = head instanceof Envelope e ? e.message() : head;
-        trace.event("deliver", path, TraceFormat.message(msg));
+        trace.event("deliver", path, format.apply(msg));
     }
 
     /** Run only what is ready now, without moving the clock. */

@@ -50,7 +50,7 @@ public final class SimRun {
                 sim.clock(), trace));
         }
         RunStats stats = new RunStats();
-        sim.trace(trace);
+        sim.trace(trace, TraceFormat::message);
         long deliveries0 = sim.deliveries();
         long wall0 = System.nanoTime(); // the report's wall time; the model never sees it
         sim.startRun(NetworkActor.create(topo, hosts, seed, stats, sim.clock(), trace, tap));
@@ -80,7 +80,7 @@ public final class SimRun {
             beforeStop.accept(hosts);
         } finally {
             sim.stopRun();
-            sim.trace(Trace.OFF);
+            sim.trace(Trace.OFF, TraceFormat::message);
         }
         return new Result(virtual, wall, deliveries, done, stats, hosts);
     }

@@ -8,7 +8,6 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.StashBuffer;
 import java.util.ArrayDeque;
-import tcpsim.app.SysReply;
 import tcpsim.host.NetNs;
 import tcpsim.net.ipv4.Errno;
 import tcpsim.net.ipv4.RequestSockQueue;
@@ -32,7 +31,7 @@ public final class ListenerActor extends AbstractBehavior<SocketActor.Command> {
     private final ListenerEntry entry;
     private final StashBuffer<SocketActor.Command> stash;
     /** Blocked accept() callers, woken one per connection (inet_csk_wait_for_connect is exclusive). */
-    private final ArrayDeque<ActorRef<SysReply>> waiters = new ArrayDeque<>();
+    private final ArrayDeque<ActorRef<SocketActor.Reply>> waiters = new ArrayDeque<>();
 
     static Behavior<SocketActor.Command> create(ActorContext<SocketActor.Command> ctx, NetNs ns, TcpSock sk,
                                                 RequestSockQueue queue, StashBuffer<SocketActor.Command> stash) {
@@ -61,27 +60,27 @@ public final class ListenerActor extends AbstractBehavior<SocketActor.Command> {
             if (m instanceof SocketActor.DataReady) return wakeOne();
             if (m instanceof SocketActor.Listen l) return onListen(l);
             if (m instanceof SocketActor.Close c) return onClose(c);
-            if (m instanceof SocketActor.Connect c) return reply(c.replyTo(), SysReply.error("connect", Errno.EISCONN));
-            if (m instanceof SocketActor.Bind b) return reply(b.replyTo(), SysReply.error("bind", Errno.EINVAL));
+            if (m instanceof SocketActor.Connect c) return reply(c.replyTo(), SocketActor.Reply.error("connect", Errno.EISCONN));
+            if (m instanceof SocketActor.Bind b) return reply(b.replyTo(), SocketActor.Reply.error("bind", Errno.EINVAL));
             if (m instanceof SocketActor.SetOption o) return onSetOption(o);
             return Behaviors.unhandled();
         });
     }
 
-    private Behavior<SocketActor.Command> reply(ActorRef<SysReply> to, SysReply r) {
+    private Behavior<SocketActor.Command> reply(ActorRef<SocketActor.Reply> to, SocketActor.Reply r) {
         to.tell(r);
         return this;
     }
 
     private Behavior<SocketActor.Command> onSetOption(SocketActor.SetOption m) {
         if (m.option() == SocketActor.Option.O_NONBLOCK) sk.nonblock = m.value() != 0;
-        return reply(m.replyTo(), SysReply.ok("setsockopt"));
+        return reply(m.replyTo(), SocketActor.Reply.ok("setsockopt"));
     }
 
     /** net/ipv4/af_inet.c: inet_listen on a LISTEN socket: only the backlog changes. */
     private Behavior<SocketActor.Command> onListen(SocketActor.Listen m) {
         sk.skMaxAckBacklog = Socket.sysListenBacklog(m.backlog(), ns.sysctl.somaxconn());
-        return reply(m.replyTo(), SysReply.ok("listen"));
+        return reply(m.replyTo(), SocketActor.Reply.ok("listen"));
     }
 
     /**
@@ -92,23 +91,23 @@ public final class ListenerActor extends AbstractBehavior<SocketActor.Command> {
      * accept sleeps again, a non-blocking one gets EAGAIN.
      */
     private Behavior<SocketActor.Command> onAccept(SocketActor.Accept m) {
-        if (sk.skState != TcpState.LISTEN) return reply(m.replyTo(), SysReply.error("accept", Errno.EINVAL));
+        if (sk.skState != TcpState.LISTEN) return reply(m.replyTo(), SocketActor.Reply.error("accept", Errno.EINVAL));
         if (queue.skAckBacklog.get() == 0) {
-            if (sk.nonblock) return reply(m.replyTo(), SysReply.error("accept", Errno.EAGAIN));
+            if (sk.nonblock) return reply(m.replyTo(), SocketActor.Reply.error("accept", Errno.EAGAIN));
             waiters.addLast(m.replyTo());
             return this;
         }
         return reqskQueueRemove(m.replyTo());
     }
 
-    private Behavior<SocketActor.Command> reqskQueueRemove(ActorRef<SysReply> replyTo) {
+    private Behavior<SocketActor.Command> reqskQueueRemove(ActorRef<SocketActor.Reply> replyTo) {
         queueActor.tell(new RequestSockQueueActor.ReqskQueueRemove(getContext().getSelf()));
         return Locks.await(stash, SocketActor.AcceptQueueReply.class, r -> {
             if (r.child() == null) {
-                if (sk.nonblock) replyTo.tell(SysReply.error("accept", Errno.EAGAIN));
+                if (sk.nonblock) replyTo.tell(SocketActor.Reply.error("accept", Errno.EAGAIN));
                 else waiters.addFirst(replyTo); // nothing queued yet: sleep again
             } else {
-                replyTo.tell(SysReply.ok("accept", r.child()));
+                replyTo.tell(SocketActor.Reply.ok("accept", r.child()));
             }
             return Locks.release(stash, this);
         });
@@ -129,13 +128,13 @@ public final class ListenerActor extends AbstractBehavior<SocketActor.Command> {
         tcpsim.net.ipv4.Tcp.tcpSetState(sk, TcpState.CLOSE, ns.mib);
         ns.lhash.remove(sk.inetNum, entry);
         queueActor.tell(new RequestSockQueueActor.ListenStop(getContext().getSelf()));
-        for (ActorRef<SysReply> w : waiters) w.tell(SysReply.error("accept", Errno.EINVAL));
+        for (ActorRef<SocketActor.Reply> w : waiters) w.tell(SocketActor.Reply.error("accept", Errno.EINVAL));
         waiters.clear();
         ns.unregister(sk);
         // the queue actor is our child: let it finish inet_csk_listen_stop before we both stop
         return Behaviors.receive(SocketActor.Command.class)
             .onMessage(SocketActor.ListenStopped.class, done -> {
-                m.replyTo().tell(SysReply.ok("close"));
+                m.replyTo().tell(SocketActor.Reply.ok("close"));
                 return Behaviors.stopped();
             })
             .onAnyMessage(other -> Behaviors.same())

@@ -7,7 +7,6 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.StashBuffer;
-import tcpsim.app.SysReply;
 import tcpsim.hash.BindBucketActor;
 import tcpsim.hash.BindOwner;
 import tcpsim.hash.EhashBucketActor;
@@ -45,24 +44,47 @@ import tcpsim.runtime.TimerList;
 public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
     public sealed interface Command {}
 
+    /**
+     * The return of a system call: {@code ret} (-1 on failure) and the errno, plus the socket a call
+     * produced (socket(), accept(), and connect() so a process with many sockets knows which one).
+     * A caller adapts it into its own protocol with messageAdapter.
+     */
+    public record Reply(String call, int ret, Errno errno, ActorRef<Command> sock) {
+        public static Reply ok(String call) {
+            return new Reply(call, 0, null, null);
+        }
+
+        public static Reply ok(String call, ActorRef<Command> sock) {
+            return new Reply(call, 0, null, sock);
+        }
+
+        public static Reply error(String call, Errno errno) {
+            return new Reply(call, -1, errno, null);
+        }
+
+        public boolean failed() {
+            return errno != null;
+        }
+    }
+
     // --- system calls (from an application) ---
-    public record Bind(int addr, int port, ActorRef<SysReply> replyTo) implements Command {}
-    public record Listen(int backlog, ActorRef<SysReply> replyTo) implements Command {}
-    public record Connect(int daddr, int dport, ActorRef<SysReply> replyTo) implements Command {}
-    public record Accept(ActorRef<SysReply> replyTo) implements Command {}
-    public record Close(ActorRef<SysReply> replyTo) implements Command {}
+    public record Bind(int addr, int port, ActorRef<Reply> replyTo) implements Command {}
+    public record Listen(int backlog, ActorRef<Reply> replyTo) implements Command {}
+    public record Connect(int daddr, int dport, ActorRef<Reply> replyTo) implements Command {}
+    public record Accept(ActorRef<Reply> replyTo) implements Command {}
+    public record Close(ActorRef<Reply> replyTo) implements Command {}
 
     /**
      * poll(POLLOUT) on a socket whose non-blocking connect() said EINPROGRESS, then
      * getsockopt(SO_ERROR): answers "poll" with ret 0 once connected, or -1 and the pending error
      * (sock_error clears it), when the handshake ends; at once if it already has.
      */
-    public record AwaitConnect(ActorRef<SysReply> replyTo) implements Command {}
+    public record AwaitConnect(ActorRef<Reply> replyTo) implements Command {}
 
     /** setsockopt / fcntl(O_NONBLOCK) values the lifecycle uses. */
     public enum Option { SO_REUSEADDR, SO_REUSEPORT, TCP_SYNCNT, TCP_MAXSEG, O_NONBLOCK }
 
-    public record SetOption(Option option, int value, ActorRef<SysReply> replyTo) implements Command {}
+    public record SetOption(Option option, int value, ActorRef<Reply> replyTo) implements Command {}
 
     // --- from the wire (tcp_v4_rcv) and timers ---
     public record SegmentArrived(Skb skb) implements Command {}
@@ -83,8 +105,8 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
     private final StashBuffer<Command> stash;
     private final String path;
     private BindOwner owner;
-    private ActorRef<SysReply> connectWaiter;
-    private ActorRef<SysReply> pollWaiter;
+    private ActorRef<Reply> connectWaiter;
+    private ActorRef<Reply> pollWaiter;
 
     /** socket(AF_INET, SOCK_STREAM, 0): a fresh socket in CLOSE, SS_UNCONNECTED. */
     public static Behavior<Command> create(NetNs ns, TcpSock sk) {
@@ -127,18 +149,18 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
         if (m instanceof SetOption o) return onSetOption(o);
         if (m instanceof Bind b) return onBind(b);
         if (m instanceof Listen l) return onListen(l);
-        if (m instanceof Accept a) return reply(a.replyTo(), SysReply.error("accept", Errno.EINVAL));
+        if (m instanceof Accept a) return reply(a.replyTo(), Reply.error("accept", Errno.EINVAL));
         if (m instanceof Close c) return onClose(c);
         if (m instanceof Abort a) return onAbort(a);
         return Behaviors.unhandled();
     }
 
     /** connect()'s return carries the socket, so a process with many sockets knows which one. */
-    private SysReply connectReply(Errno e) {
-        return new SysReply("connect", e == null ? 0 : -1, e, getContext().getSelf());
+    private Reply connectReply(Errno e) {
+        return new Reply("connect", e == null ? 0 : -1, e, getContext().getSelf());
     }
 
-    private Behavior<Command> reply(ActorRef<SysReply> to, SysReply r) {
+    private Behavior<Command> reply(ActorRef<Reply> to, Reply r) {
         to.tell(r);
         return this;
     }
@@ -159,24 +181,24 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
             case SO_REUSEADDR -> sk.skReuse = m.value() != 0;
             case SO_REUSEPORT -> sk.skReuseport = m.value() != 0;
             case TCP_SYNCNT -> {
-                if (m.value() < 1 || m.value() > 127) return reply(m.replyTo(), SysReply.error("setsockopt", Errno.EINVAL));
+                if (m.value() < 1 || m.value() > 127) return reply(m.replyTo(), Reply.error("setsockopt", Errno.EINVAL));
                 sk.icskSynRetries = m.value();
             }
             case TCP_MAXSEG -> sk.userMss = m.value();
             case O_NONBLOCK -> sk.nonblock = m.value() != 0;
         }
-        return reply(m.replyTo(), SysReply.ok("setsockopt"));
+        return reply(m.replyTo(), Reply.ok("setsockopt"));
     }
 
     // ---- bind ----
 
     /** net/ipv4/af_inet.c: __inet_bind — the checks, then inet_csk_get_port under the bucket lock. */
     private Behavior<Command> onBind(Bind m) {
-        if (sk.skState != TcpState.CLOSE || sk.inetNum != 0) return reply(m.replyTo(), SysReply.error("bind", Errno.EINVAL));
-        if (m.addr() != 0 && m.addr() != ns.addr) return reply(m.replyTo(), SysReply.error("bind", Errno.EADDRNOTAVAIL));
+        if (sk.skState != TcpState.CLOSE || sk.inetNum != 0) return reply(m.replyTo(), Reply.error("bind", Errno.EINVAL));
+        if (m.addr() != 0 && m.addr() != ns.addr) return reply(m.replyTo(), Reply.error("bind", Errno.EADDRNOTAVAIL));
         if (m.port() == 0) {
             // inet_csk_find_open_port is not modelled yet: bind(port 0) is refused explicitly.
-            return reply(m.replyTo(), SysReply.error("bind", Errno.EOPNOTSUPP));
+            return reply(m.replyTo(), Reply.error("bind", Errno.EOPNOTSUPP));
         }
         sk.inetSaddr = m.addr();
         ns.bhashLock(m.port()).tell(new BindBucketActor.GetPort<>(m.port(), owner(), false, getContext().getSelf(), PortGot::new));
@@ -184,11 +206,11 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
             if (got.errno() != null) {
                 sk.inetSaddr = 0;
                 owner = null;
-                return reply(m.replyTo(), SysReply.error("bind", got.errno()));
+                return reply(m.replyTo(), Reply.error("bind", got.errno()));
             }
             sk.inetNum = m.port();
             sk.bindPortLock = true;
-            return reply(m.replyTo(), SysReply.ok("bind"));
+            return reply(m.replyTo(), Reply.ok("bind"));
         });
     }
 
@@ -210,19 +232,19 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
     private Behavior<Command> onListen(Listen m) {
         int backlog = Socket.sysListenBacklog(m.backlog(), ns.sysctl.somaxconn());
         Errno err = AfInet.inetListen(sk, backlog);
-        if (err != null) return reply(m.replyTo(), SysReply.error("listen", err));
+        if (err != null) return reply(m.replyTo(), Reply.error("listen", err));
         if (sk.inetNum == 0) {
             // auto-bind (inet_csk_get_port with port 0) is not modelled yet
             Tcp.tcpSetState(sk, TcpState.CLOSE, ns.mib);
-            return reply(m.replyTo(), SysReply.error("listen", Errno.EOPNOTSUPP));
+            return reply(m.replyTo(), Reply.error("listen", Errno.EOPNOTSUPP));
         }
         var queue = InetConnectionSock.inetCskListenStart(sk, ns.mib);
         ns.bhashLock(sk.inetNum).tell(new BindBucketActor.GetPort<>(sk.inetNum, owner(), true, getContext().getSelf(), PortGot::new));
         return awaitPort(got -> {
             if (got.errno() != null) {
-                return reply(m.replyTo(), SysReply.error("listen", InetConnectionSock.listenStartFailed(sk, ns.mib)));
+                return reply(m.replyTo(), Reply.error("listen", InetConnectionSock.listenStartFailed(sk, ns.mib)));
             }
-            m.replyTo().tell(SysReply.ok("listen"));
+            m.replyTo().tell(Reply.ok("listen"));
             return ListenerActor.create(getContext(), ns, sk, queue, stash);
         });
     }
@@ -320,10 +342,10 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
     }
 
     /** POLLOUT and SO_ERROR: the pending error is reported once and cleared (sock_error). */
-    private SysReply pollReply() {
+    private Reply pollReply() {
         Errno e = sk.skErr;
         sk.skErr = null;
-        return new SysReply("poll", e == null ? 0 : -1, e, getContext().getSelf());
+        return new Reply("poll", e == null ? 0 : -1, e, getContext().getSelf());
     }
 
     /** Wake a blocked connect(), or a poll() for POLLOUT, when the handshake ends either way. */
@@ -414,7 +436,7 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
     private Behavior<Command> onClose(Close m) {
         if (sk.skState != TcpState.CLOSE && sk.skState != TcpState.SYN_SENT) {
             trace("not modelled: close() in " + sk.skState);
-            return reply(m.replyTo(), SysReply.error("close", Errno.EOPNOTSUPP));
+            return reply(m.replyTo(), Reply.error("close", Errno.EOPNOTSUPP));
         }
         Tcp.tcpSetState(sk, TcpState.CLOSE, ns.mib);
         Perform.fx().delTimer(sk.retransmitTimer);
@@ -423,7 +445,7 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
         unhash();
         wakeConnect();
         ns.unregister(sk);
-        m.replyTo().tell(SysReply.ok("close"));
+        m.replyTo().tell(Reply.ok("close"));
         return Behaviors.stopped();
     }
 

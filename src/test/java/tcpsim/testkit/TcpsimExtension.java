@@ -15,6 +15,7 @@ import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.TestWatcher;
 import org.slf4j.LoggerFactory;
+import tcpsim.sim.TraceFormat;
 import tcpsim.runtime.Clock;
 import tcpsim.runtime.Simulation;
 import tcpsim.runtime.Strategy;
@@ -263,7 +264,7 @@ public final class TcpsimExtension
             sim.drain();
             ((VirtualScheduler) Adapter.toClassic(sim.system()).scheduler()).reset();
         }
-        sim.trace(Trace.OFF);
+        sim.trace(Trace.OFF, TraceFormat::message);
     }
 
     @Override
@@ -325,7 +326,7 @@ public final class TcpsimExtension
                 ? "%-5level %logger{36} - %msg%n"
                 : "%-5level %logger{36} [%thread] - %msg%n";
             log = CapturingAppender.install(sim.clock(), pattern, DEBUG_LOGGERS);
-            sim.trace(Trace.to(trace, sim.clock()));
+            sim.trace(Trace.to(trace, sim.clock()), TraceFormat::message);
         }
 
         void discard() {

@@ -11,7 +11,6 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import tcpsim.app.SysReply;
 import tcpsim.host.HostActor;
 import tcpsim.net.Mib;
 import tcpsim.host.NetNs;
@@ -85,7 +84,7 @@ public final class ModelBackend implements Backend {
     /** Calls sent to the model whose reply has not been taken yet, by call id. */
     private final Map<Integer, Pending> pending = new HashMap<>();
     /** Replies that came while their call was still being made (at the same instant). */
-    private final Map<Integer, SysReply> arrived = new HashMap<>();
+    private final Map<Integer, SocketActor.Reply> arrived = new HashMap<>();
     private final TreeMap<Integer, Fd> fds = new TreeMap<>();
     private final NotModelled notModelled = new NotModelled();
     private long cookiesSeen;
@@ -94,10 +93,10 @@ public final class ModelBackend implements Backend {
 
     /** A call in the model: how its reply becomes a result, and whether the runner awaits it via {@link #next}. */
     private static final class Pending {
-        final Function<SysReply, SyscallResult> finish;
+        final Function<SocketActor.Reply, SyscallResult> finish;
         boolean awaited;
 
-        Pending(Function<SysReply, SyscallResult> finish) {
+        Pending(Function<SocketActor.Reply, SyscallResult> finish) {
             this.finish = finish;
         }
     }
@@ -199,7 +198,7 @@ public final class ModelBackend implements Backend {
                 }
 
                 @Override
-                public void replied(int callId, SysReply reply) {
+                public void replied(int callId, SocketActor.Reply reply) {
                     ModelBackend.this.replied(callId, reply);
                 }
             }));
@@ -311,7 +310,7 @@ public final class ModelBackend implements Backend {
             throw new BackendException("not modelled: socket(" + domain + ", " + type + ", " + protocol
                 + "): only AF_INET, SOCK_STREAM, TCP");
         }
-        SysReply r = now("socket", inbox -> ns.slab().tell(new SlabActor.SocketCall(inbox)));
+        SocketActor.Reply r = now("socket", inbox -> ns.slab().tell(new SlabActor.SocketCall(inbox)));
         boolean nonblock = (type & SOCK_NONBLOCK) != 0;
         if (nonblock) now("socket", inbox -> r.sock().tell(new SocketActor.SetOption(SocketActor.Option.O_NONBLOCK, 1, inbox)));
         return SyscallResult.ok(allocate(r.sock(), nonblock));
@@ -348,7 +347,7 @@ public final class ModelBackend implements Backend {
         int n = (int) num(a, 0, "close");
         Fd fd = fds.get(n);
         if (fd == null) return SyscallResult.error("EBADF");
-        SysReply r = now("close", inbox -> fd.sock.tell(new SocketActor.Close(inbox)));
+        SocketActor.Reply r = now("close", inbox -> fd.sock.tell(new SocketActor.Close(inbox)));
         checkModelled();
         SyscallResult res = result(r, "close()");
         if (res.errno() == null) fds.remove(n);
@@ -396,14 +395,14 @@ public final class ModelBackend implements Backend {
      * A call that completes at this instant: sent, then everything ready now is run. A call the
      * model can only answer later would block, which a line without {@code ...} must not do.
      */
-    private SysReply now(String name, Consumer<ActorRef<SysReply>> send) throws BackendException {
+    private SocketActor.Reply now(String name, Consumer<ActorRef<SocketActor.Reply>> send) throws BackendException {
         int id = internalCallId--;
         pending.put(id, new Pending(r -> null));
         run.tell(new ModelRun.Call(id, send));
         sim.drain();
         checkModelled();
         pending.remove(id);
-        SysReply r = arrived.remove(id);
+        SocketActor.Reply r = arrived.remove(id);
         if (r == null) throw new BackendException("model: " + name + "() did not complete at once");
         return r;
     }
@@ -413,14 +412,14 @@ public final class ModelBackend implements Backend {
      * now if the model answers at this instant; else, for a blocking line, null now and a
      * {@link CallDone} from {@link #next} at the virtual time it returns.
      */
-    private SyscallResult mayBlock(int callId, String name, boolean blocking, Consumer<ActorRef<SysReply>> send,
-                                   Function<SysReply, SyscallResult> finish) throws BackendException {
+    private SyscallResult mayBlock(int callId, String name, boolean blocking, Consumer<ActorRef<SocketActor.Reply>> send,
+                                   Function<SocketActor.Reply, SyscallResult> finish) throws BackendException {
         Pending p = new Pending(finish);
         pending.put(callId, p);
         run.tell(new ModelRun.Call(callId, send));
         sim.drain();
         checkModelled();
-        SysReply r = arrived.remove(callId);
+        SocketActor.Reply r = arrived.remove(callId);
         if (r != null) {
             pending.remove(callId);
             return finish.apply(r);
@@ -434,7 +433,7 @@ public final class ModelBackend implements Backend {
         return null;
     }
 
-    private void replied(int callId, SysReply reply) {
+    private void replied(int callId, SocketActor.Reply reply) {
         Pending p = pending.get(callId);
         if (p == null) return; // a call given up on (it did not complete at once)
         if (!p.awaited) {
@@ -446,12 +445,12 @@ public final class ModelBackend implements Backend {
     }
 
     /** The reply as a result; EOPNOTSUPP is how the model refuses what it does not cover yet. */
-    private static SyscallResult result(SysReply r, String what) throws BackendException {
+    private static SyscallResult result(SocketActor.Reply r, String what) throws BackendException {
         if (r.errno() == Errno.EOPNOTSUPP) throw new BackendException("not modelled: " + what);
         return r.failed() ? error(r) : SyscallResult.ok(r.ret());
     }
 
-    private static SyscallResult error(SysReply r) {
+    private static SyscallResult error(SocketActor.Reply r) {
         return SyscallResult.error(r.errno().name());
     }
 

@@ -1,10 +1,10 @@
 package tcpsim.packetdrill.model;
 
+import tcpsim.sock.SocketActor;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
 import java.util.function.Consumer;
-import tcpsim.app.SysReply;
 import tcpsim.host.HostActor;
 import tcpsim.host.NetNs;
 import tcpsim.link.LinkActor;
@@ -21,7 +21,7 @@ final class ModelRun {
     sealed interface Command {}
 
     /** Make a call: {@code send} tells the host or a socket, with a fresh inbox for the reply. */
-    record Call(int callId, Consumer<ActorRef<SysReply>> send) implements Command {}
+    record Call(int callId, Consumer<ActorRef<SocketActor.Reply>> send) implements Command {}
 
     /** What the backend learns from the run. */
     interface Sink {
@@ -29,7 +29,7 @@ final class ModelRun {
         void transmitted(Packet packet);
 
         /** A call's reply reached its inbox. */
-        void replied(int callId, SysReply reply);
+        void replied(int callId, SocketActor.Reply reply);
     }
 
     static Behavior<Command> create(NetNs ns, int remoteIp, Sink sink) {
@@ -59,9 +59,9 @@ final class ModelRun {
             .build();
     }
 
-    private static Behavior<SysReply> inbox(int callId, Sink sink) {
-        return Behaviors.receive(SysReply.class)
-            .onMessage(SysReply.class, r -> {
+    private static Behavior<SocketActor.Reply> inbox(int callId, Sink sink) {
+        return Behaviors.receive(SocketActor.Reply.class)
+            .onMessage(SocketActor.Reply.class, r -> {
                 sink.replied(callId, r);
                 return Behaviors.stopped();
             })

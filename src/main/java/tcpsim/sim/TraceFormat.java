@@ -1,4 +1,4 @@
-package tcpsim.runtime;
+package tcpsim.sim;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
