@@ -1,24 +1,25 @@
 package tcpsim.host;
 
-import tcpsim.net.Mib;
-import tcpsim.net.Sysctls;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import java.util.List;
 import tcpsim.hash.BindBucketActor;
 import tcpsim.hash.EhashBucketActor;
 import tcpsim.net.Icmp;
+import tcpsim.net.Mib;
 import tcpsim.net.Packet;
 import tcpsim.net.Skb;
+import tcpsim.net.ipv4.Effects;
 import tcpsim.net.ipv4.FourTuple;
+import tcpsim.net.ipv4.InetHashtables;
 import tcpsim.net.ipv4.InetHashtables.EhashEntry;
 import tcpsim.net.ipv4.RequestSock;
 import tcpsim.net.ipv4.TcpInput;
 import tcpsim.net.ipv4.TcpIpv4;
-import tcpsim.net.ipv4.TcpState;
 import tcpsim.runtime.Receives;
 import tcpsim.sock.ListenerEntry;
 import tcpsim.sock.ReqEntry;
@@ -62,7 +63,7 @@ public final class HostActor extends AbstractBehavior<HostActor.Command> {
         super(ctx);
         this.ns = ns;
         ns.host = ctx.getSelf();
-        ns.timerBase = ctx.spawn(TimerBaseActor.create(ns.clock), "timers");
+        ns.timerBase = ctx.spawn(TimerBaseActor.create(ns.net.clock), "timers");
         ns.addSlab(ctx.spawn(SlabActor.create(ns), "slab-" + ns.sockSlabs++));
         ns.addSlab(ctx.spawn(SlabActor.create(ns), "slab-" + ns.sockSlabs++));
         ns.ehashLocks = new ActorRef[EHASH_LOCKS];
@@ -99,11 +100,11 @@ public final class HostActor extends AbstractBehavior<HostActor.Command> {
     private Behavior<Command> onRx(Rx m) {
         if (m.packet() instanceof Icmp icmp) {
             // tcp_v4_err is not modelled yet
-            if (ns.trace.on()) ns.trace.event("note", ns.name, "not modelled: ICMP " + icmp.type() + "/" + icmp.code());
+            note("ICMP " + icmp.type() + "/" + icmp.code());
             return this;
         }
         Skb skb = (Skb) m.packet();
-        ns.mib.inc(Mib.Counter.TcpInSegs);
+        ns.net.mib.inc(Mib.Counter.TcpInSegs);
         return lookup(skb);
     }
 
@@ -122,40 +123,45 @@ public final class HostActor extends AbstractBehavior<HostActor.Command> {
             r.ref().tell(new RequestSockActor.SegmentArrived(skb));
             return this;
         }
-        ListenerEntry l = ns.lhash.get(skb.dport()); // __inet_lookup_listener
-        if (l != null && (l.sk().inetSaddr == 0 || l.sk().inetSaddr == skb.daddr()) && l.sk().skState == TcpState.LISTEN) {
-            tcpV4DoRcvListen(l, skb);
+        List<ListenerEntry> ls = InetHashtables.inetLookupListener(ns.listeners(skb.dport()), skb.daddr());
+        if (ls.size() == 1) {
+            tcpV4DoRcvListen(ls.get(0), skb);
+            return this;
+        }
+        if (ls.size() > 1) {
+            // reuseport_select_sock would pick one of the group by the 4-tuple's hash
+            note("SO_REUSEPORT groups (" + ls.size() + " listeners on port " + skb.dport() + ")");
             return this;
         }
         // no_tcp_socket
-        if (!skb.rst()) ns.xmit(TcpIpv4.tcpV4SendReset(skb));
+        if (!skb.rst()) ns.xmit(TcpIpv4.tcpV4SendReset(ns.net, skb));
         return this;
     }
 
     /**
-     * net/ipv4/tcp_ipv4.c: tcp_v4_do_rcv for a listener: tcp_v4_cookie_check (no cookies modelled:
-     * the listener itself), then tcp_rcv_state_process's LISTEN case; a non-zero return sends a RST.
+     * net/ipv4/tcp_ipv4.c: tcp_v4_do_rcv for a listener, without its lock: tcp_v4_cookie_check (no
+     * cookies modelled: the listener itself), then tcp_rcv_state_process's LISTEN case.
      */
     private void tcpV4DoRcvListen(ListenerEntry l, Skb skb) {
-        switch (TcpInput.tcpRcvStateProcessListen(skb)) {
-            case RESET -> ns.xmit(TcpIpv4.tcpV4SendReset(skb));
-            case DISCARD -> { }
-            case CONN_REQUEST -> tcpV4ConnRequest(l, skb);
+        for (Effects.Effect e : TcpInput.tcpRcvStateProcess(ns.net, l.sk(), skb).list()) {
+            if (e instanceof Effects.Emit emit) ns.xmit(emit.skb());
+            else if (e instanceof Effects.ConnRequest) tcpV4ConnRequest(l, skb);
+            else throw new IllegalStateException(e + " is not for a listener's receive path");
         }
     }
 
     /** net/ipv4/tcp_ipv4.c: tcp_v4_conn_request -> tcp_conn_request, then the request's actor. */
     private void tcpV4ConnRequest(ListenerEntry l, Skb skb) {
-        Sysctls s = ns.sysctl;
-        var env = new TcpInput.ConnRequestEnv(s.tcpSyncookies(), s.tcpMaxSynBacklog(), s.tcpTimestamps() != 0,
-            s.tcpSack() != 0, s.tcpWindowScaling() != 0, s.tcpRmemDefault(), s.tcpRmemMax(), s.rmemMax(), ns.mtu,
-            ns.isnSecret, ns.tsSecret, s.tcpTimestamps() == 1, ns.clock.nanos());
-        RequestSock req = TcpInput.tcpConnRequest(new TcpInput.ListenerView(l.sk().skMaxAckBacklog, l.queue(),
-            l.synackRetries()), skb, env, 0, ns.mib);
+        RequestSock req = TcpInput.tcpConnRequest(ns.net, new TcpInput.ListenerView(l.sk().skMaxAckBacklog, l.queue(),
+            l.synackRetries()), skb, 0);
         if (req == null) return;
         l.queue().reqskQueueAdded(); // inet_csk_reqsk_queue_added, counted now so the next SYN sees it
         ActorRef<RequestSockActor.Command> ref = ns.reqskAlloc();
         if (ref == null) ref = getContext().spawn(RequestSockActor.create(ns), "req-" + (++ns.reqskObjects)); // the cache grows
         ref.tell(new RequestSockActor.Alloc(req, l));
+    }
+
+    private void note(String what) {
+        if (ns.net.trace.on()) ns.net.trace.event("note", ns.name, "not modelled: " + what);
     }
 }

@@ -1,20 +1,19 @@
 package tcpsim.host;
 
-import tcpsim.net.Mib;
-import tcpsim.net.Sysctls;
 import akka.actor.typed.ActorRef;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import tcpsim.hash.BindBucketActor;
 import tcpsim.hash.EhashBucketActor;
 import tcpsim.link.LinkActor;
 import tcpsim.link.Wire;
+import tcpsim.net.Net;
 import tcpsim.net.Packet;
 import tcpsim.net.Skb;
+import tcpsim.net.Sysctls;
 import tcpsim.net.ipv4.FourTuple;
 import tcpsim.net.ipv4.InetHashtables;
 import tcpsim.net.ipv4.TcpSock;
@@ -25,30 +24,23 @@ import tcpsim.sock.RequestSockActor;
 import tcpsim.timer.TimerBaseActor;
 
 /**
- * struct net: one network namespace's sysctls, counters, secrets and hash tables. The tables are read
+ * A namespace's registry: its kernel context ({@link Net}, what sock_net(sk) gives kernel code), its
+ * hash tables, and the actors that stand for its locks, timers and slabs. The tables are read
  * without locks (the kernel's RCU lookups: the receive demux, __inet_check_established's readers);
- * only the bucket actors, which stand for the bucket locks, write them.
+ * only the bucket and listener actors, which stand for the locks, write them.
  */
 public final class NetNs {
+    public final Net net;
     public final String name;
     public final int addr;
-    public final Sysctls sysctl;
-    public final Mib mib = new Mib();
-    public final Clock clock;
-    public final Trace trace;
-
-    /** Per-namespace secrets and draws, all from the scenario seed (net_get_random_once etc.). */
-    public final Random random;
-    public final long isnSecret;
-    public final long tsSecret;
-    public final long portSecret;
-    /** net/ipv4/inet_hashtables.c: table_perturb */
-    public final int[] tablePerturb = new int[InetHashtables.INET_TABLE_PERTURB_SIZE];
 
     /** ehash: 4-tuple to full socket or request sock. */
     public final ConcurrentHashMap<FourTuple, InetHashtables.EhashEntry> ehash = new ConcurrentHashMap<>();
-    /** lhash2, reduced to port -> listener (one listener per port until SO_REUSEPORT is modelled). */
-    public final ConcurrentHashMap<Integer, ListenerEntry> lhash = new ConcurrentHashMap<>();
+    /**
+     * lhash2, by port: the listeners on it, in the order they listened. Each list is immutable and
+     * replaced whole (the kernel's RCU list), so a lookup reads one consistent list without a lock.
+     */
+    public final ConcurrentHashMap<Integer, List<ListenerEntry>> lhash = new ConcurrentHashMap<>();
 
     /** Every socket the namespace holds, for ss-like reports; guarded by itself. */
     public final List<TcpSock> socks = new ArrayList<>();
@@ -72,20 +64,36 @@ public final class NetNs {
     private final ArrayDeque<ActorRef<RequestSockActor.Command>> reqskCache = new ArrayDeque<>();
     /** /proc/slabinfo's num_objs of request_sock_TCP, and the number of socket slabs; the host counts. */
     int reqskObjects, sockSlabs;
-    public final int mtu;
 
     public NetNs(String name, int addr, Sysctls sysctl, int mtu, long seed, Clock clock, Trace trace) {
+        this.net = new Net(name, addr, sysctl, mtu, seed, clock, trace);
         this.name = name;
         this.addr = addr;
-        this.sysctl = sysctl;
-        this.mtu = mtu;
-        this.clock = clock;
-        this.trace = trace;
-        this.random = new Random(seed);
-        this.isnSecret = random.nextLong();
-        this.tsSecret = random.nextLong();
-        this.portSecret = random.nextLong();
-        for (int i = 0; i < tablePerturb.length; i++) tablePerturb[i] = random.nextInt();
+    }
+
+    /** inet_hash for a listener: it joins the end of its port's lhash2 list. */
+    public void lhashAdd(ListenerEntry l) {
+        lhash.compute(l.sk().inetNum, (port, list) -> {
+            if (list == null) return List.of(l);
+            List<ListenerEntry> copy = new ArrayList<>(list.size() + 1);
+            copy.addAll(list);
+            copy.add(l);
+            return List.copyOf(copy);
+        });
+    }
+
+    /** inet_unhash for a listener: it leaves its port's lhash2 list. */
+    public void lhashRemove(int port, ListenerEntry l) {
+        lhash.computeIfPresent(port, (p, list) -> {
+            List<ListenerEntry> copy = new ArrayList<>(list);
+            copy.remove(l);
+            return copy.isEmpty() ? null : List.copyOf(copy);
+        });
+    }
+
+    /** The listeners on a port (__inet_lookup_listener reads this without a lock). */
+    public List<ListenerEntry> listeners(int port) {
+        return lhash.getOrDefault(port, List.of());
     }
 
     /** The ehash bucket lock for a tuple (inet_ehash_lockp). */
@@ -179,21 +187,18 @@ public final class NetNs {
     }
 
     /**
-     * ip_queue_xmit / ip_build_and_send_pkt: count the segment and hand it to the link toward its
-     * destination. Without a route the segment is dropped (the model routes only to linked hosts).
+     * ip_queue_xmit / ip_build_and_send_pkt: hand the packet to the link toward its destination (the
+     * TCP functions that built it counted it). Without a route it is dropped (the model routes only
+     * to linked hosts).
      */
     public void xmit(Packet p) {
-        if (p instanceof Skb skb) {
-            mib.inc(Mib.Counter.TcpOutSegs);
-            if (skb.rst()) mib.inc(Mib.Counter.TcpOutRsts);
-        }
         Route r = routes.get(p.daddr());
         if (r instanceof ViaLink v) {
             v.link().tell(new LinkActor.Transmit(p));
         } else if (r instanceof Direct d) {
             if (d.wire().transmit(p)) d.peer().tell(new HostActor.Rx(p));
-        } else if (trace.on()) {
-            trace.event("noroute", name, p.toString());
+        } else if (net.trace.on()) {
+            net.trace.event("noroute", name, p.toString());
         }
     }
 

@@ -31,7 +31,7 @@ public final class Report {
         for (TcpSock sk : socks) {
             if (sk.skState == TcpState.CLOSE) continue; // unhashed: not in ss, as in the kernel
             boolean listen = sk.skState == TcpState.LISTEN;
-            var l = listen ? ns.lhash.get(sk.inetNum) : null;
+            var l = listen ? ns.listeners(sk.inetNum).stream().filter(e -> e.sk() == sk).findFirst().orElse(null) : null;
             int recvQ = l != null ? l.queue().skAckBacklog.get() : 0;
             int sendQ = listen ? sk.skMaxAckBacklog : 0;
             String local = Skb.ip(sk.inetSaddr) + ":" + (sk.inetNum == 0 ? "*" : sk.inetNum);
@@ -86,7 +86,7 @@ public final class Report {
 
         b.append("\nnstat (counters that moved)\n");
         for (NetNs ns : r.hosts().values()) {
-            Map<String, Long> nz = ns.mib.nonZero();
+            Map<String, Long> nz = ns.net.mib.nonZero();
             b.append("  ").append(ns.name).append(nz.isEmpty() ? "  (none)" : "").append('\n');
             nz.forEach((k, v) -> b.append(String.format("    %-28s %d%n", k, v)));
         }
@@ -121,7 +121,7 @@ public final class Report {
             Map<String, Object> h = new LinkedHashMap<>();
             h.put("address", Skb.ip(ns.addr));
             h.put("sockets", ss(ns));
-            h.put("nstat", ns.mib.nonZero());
+            h.put("nstat", ns.net.mib.nonZero());
             hosts.put(ns.name, h);
         }
         j.put("hosts", hosts);

@@ -8,10 +8,13 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.StashBuffer;
 import java.util.ArrayDeque;
+import tcpsim.hash.BindBucketActor;
 import tcpsim.host.NetNs;
+import tcpsim.net.ipv4.Effects;
 import tcpsim.net.ipv4.Errno;
 import tcpsim.net.ipv4.RequestSockQueue;
 import tcpsim.net.ipv4.Socket;
+import tcpsim.net.ipv4.Tcp;
 import tcpsim.net.ipv4.TcpSock;
 import tcpsim.net.ipv4.TcpState;
 import tcpsim.runtime.Locks;
@@ -47,10 +50,10 @@ public final class ListenerActor extends AbstractBehavior<SocketActor.Command> {
         this.stash = stash;
         this.queueActor = ctx.spawn(RequestSockQueueActor.create(ctx.getSelf(), queue), "accept-queue");
         this.entry = new ListenerEntry(sk, queue, ctx.getSelf(), queueActor,
-            sk.icskSynRetries != 0 ? sk.icskSynRetries : ns.sysctl.tcpSynackRetries());
+            sk.icskSynRetries != 0 ? sk.icskSynRetries : ns.net.sysctl.tcpSynackRetries());
         ns.register(sk);
-        // sk->sk_prot->hash: inet_hash puts the listener in lhash2
-        ns.lhash.put(sk.inetNum, entry);
+        // sk->sk_prot->hash: inet_hash puts the listener at the end of its port's lhash2 list
+        ns.lhashAdd(entry);
     }
 
     @Override
@@ -63,6 +66,10 @@ public final class ListenerActor extends AbstractBehavior<SocketActor.Command> {
             if (m instanceof SocketActor.Connect c) return reply(c.replyTo(), SocketActor.Reply.error("connect", Errno.EISCONN));
             if (m instanceof SocketActor.Bind b) return reply(b.replyTo(), SocketActor.Reply.error("bind", Errno.EINVAL));
             if (m instanceof SocketActor.SetOption o) return onSetOption(o);
+            if (m instanceof SocketActor.GetInfo g) {
+                g.replyTo().tell(Tcp.tcpGetInfo(sk, queue));
+                return this;
+            }
             return Behaviors.unhandled();
         });
     }
@@ -79,7 +86,7 @@ public final class ListenerActor extends AbstractBehavior<SocketActor.Command> {
 
     /** net/ipv4/af_inet.c: inet_listen on a LISTEN socket: only the backlog changes. */
     private Behavior<SocketActor.Command> onListen(SocketActor.Listen m) {
-        sk.skMaxAckBacklog = Socket.sysListenBacklog(m.backlog(), ns.sysctl.somaxconn());
+        sk.skMaxAckBacklog = Socket.sysListenBacklog(m.backlog(), ns.net.sysctl.somaxconn());
         return reply(m.replyTo(), SocketActor.Reply.ok("listen"));
     }
 
@@ -120,17 +127,27 @@ public final class ListenerActor extends AbstractBehavior<SocketActor.Command> {
     }
 
     /**
-     * net/ipv4/tcp.c: __tcp_close on a listener — CLOSE, out of lhash, and inet_csk_listen_stop resets
-     * every child still in the accept queue; request socks die when their timer or ACK finds the
-     * listener gone. Sleeping accept() calls return EINVAL.
+     * net/ipv4/tcp.c: __tcp_close on a listener, through tcp_close: CLOSE (out of lhash2), then
+     * inet_csk_listen_stop resets every child still in the accept queue, and the socket is destroyed,
+     * which gives its port back. Request socks die when their timer or ACK finds the listener gone.
+     * Sleeping accept() calls return EINVAL.
      */
     private Behavior<SocketActor.Command> onClose(SocketActor.Close m) {
-        tcpsim.net.ipv4.Tcp.tcpSetState(sk, TcpState.CLOSE, ns.mib);
-        ns.lhash.remove(sk.inetNum, entry);
-        queueActor.tell(new RequestSockQueueActor.ListenStop(getContext().getSelf()));
-        for (ActorRef<SocketActor.Reply> w : waiters) w.tell(SocketActor.Reply.error("accept", Errno.EINVAL));
-        waiters.clear();
-        ns.unregister(sk);
+        for (Effects.Effect e : Tcp.tcpClose(ns.net, sk).list()) {
+            if (e instanceof Effects.Unhash u) {
+                ns.lhashRemove(u.tuple().lport(), entry);
+            } else if (e instanceof Effects.ListenStop) {
+                queueActor.tell(new RequestSockQueueActor.ListenStop(getContext().getSelf()));
+                for (ActorRef<SocketActor.Reply> w : waiters) w.tell(SocketActor.Reply.error("accept", Errno.EINVAL));
+                waiters.clear();
+            } else if (e instanceof Effects.PutPort p) {
+                ns.bhashLock(p.port()).tell(new BindBucketActor.PutPort(p.port(), sk));
+            } else if (e instanceof Effects.Destroy) {
+                ns.unregister(sk);
+            } else if (!(e instanceof Effects.StateChange || e instanceof Effects.DelTimer)) {
+                throw Perform.misplaced(e, "listener");
+            }
+        }
         // the queue actor is our child: let it finish inet_csk_listen_stop before we both stop
         return Behaviors.receive(SocketActor.Command.class)
             .onMessage(SocketActor.ListenStopped.class, done -> {

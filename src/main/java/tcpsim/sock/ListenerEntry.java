@@ -1,6 +1,7 @@
 package tcpsim.sock;
 
 import akka.actor.typed.ActorRef;
+import tcpsim.net.ipv4.InetHashtables.LhashEntry;
 import tcpsim.net.ipv4.RequestSockQueue;
 import tcpsim.net.ipv4.TcpSock;
 
@@ -10,4 +11,5 @@ import tcpsim.net.ipv4.TcpSock;
  * its accept FIFO (rskq_lock).
  */
 public record ListenerEntry(TcpSock sk, RequestSockQueue queue, ActorRef<SocketActor.Command> listener,
-                            ActorRef<RequestSockQueueActor.Command> queueActor, int synackRetries) {}
+                            ActorRef<RequestSockQueueActor.Command> queueActor, int synackRetries)
+    implements LhashEntry {}

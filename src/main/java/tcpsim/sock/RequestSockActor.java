@@ -9,14 +9,13 @@ import tcpsim.hash.EhashBucketActor;
 import tcpsim.host.HostActor;
 import tcpsim.host.NetNs;
 import tcpsim.host.SlabActor;
+import tcpsim.net.Net;
 import tcpsim.net.Skb;
+import tcpsim.net.ipv4.Effects;
 import tcpsim.net.ipv4.FourTuple;
 import tcpsim.net.ipv4.InetConnectionSock;
 import tcpsim.net.ipv4.RequestSock;
-import tcpsim.net.ipv4.TcpInput;
-import tcpsim.net.ipv4.TcpIpv4;
 import tcpsim.net.ipv4.TcpMinisocks;
-import tcpsim.net.ipv4.TcpOutput;
 import tcpsim.net.ipv4.TcpState;
 import tcpsim.runtime.Receives;
 import tcpsim.runtime.TimerList;
@@ -47,6 +46,7 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
     record TimerFired(TimerList timer, int generation) implements Command {}
 
     private final NetNs ns;
+    private final Net net;
     /** The request held now; null while this actor waits in the cache. */
     private RequestSock req;
     private ListenerEntry listener;
@@ -59,6 +59,7 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
     private RequestSockActor(ActorContext<Command> ctx, NetNs ns) {
         super(ctx);
         this.ns = ns;
+        this.net = ns.net;
     }
 
     @Override
@@ -94,12 +95,19 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
         return this;
     }
 
-    private void perform() {
-        Perform.effects(ns, getContext().getSelf(), TimerFired::new);
-    }
-
-    private int advmss() {
-        return ns.mtu - 40;
+    /** Performs what a kernel call returned, in order. */
+    private Behavior<Command> perform(Effects fx, Skb skb) {
+        for (Effects.Effect e : fx.list()) {
+            if (Perform.common(ns, e, getContext().getSelf(), TimerFired::new)) continue;
+            if (e instanceof Effects.ReqskDrop) {
+                return dropAndFree(null);
+            } else if (e instanceof Effects.NewChild c) {
+                ns.slab().tell(new SlabActor.CloneChild(c.child(), skb, req, getContext().getSelf(), listener));
+            } else {
+                throw Perform.misplaced(e, "request sock");
+            }
+        }
+        return this;
     }
 
     private Behavior<Command> onHashed(Hashed m) {
@@ -108,11 +116,7 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
             listener.queue().reqskQueueRemoved(req);
             return reqskFree();
         }
-        // af_ops->send_synack
-        ns.xmit(TcpOutput.tcpMakeSynack(req, ns.clock.nanos(), advmss()));
-        Perform.fx().modTimer(req.rskTimer, ns.clock.nanos() + req.timeout);
-        perform();
-        return this;
+        return perform(InetConnectionSock.inetCskReqskQueueHashAdd(net, req), null);
     }
 
     /** net/ipv4/tcp_ipv4.c: tcp_v4_rcv for a NEW_SYN_RECV hit: tcp_check_req against our listener. */
@@ -128,26 +132,8 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
             // then "goto lookup" — the bucket re-injects the segment once we are out of ehash
             return dropAndFree(skb);
         }
-        TcpMinisocks.CheckReq r = TcpMinisocks.tcpCheckReq(req, skb,
-            new TcpMinisocks.ListenerState(listener.sk().skMaxAckBacklog, listener.queue(), ns.sysctl.tcpAbortOnOverflow()),
-            ns.sysctl.tcpTimestamps() != 0, advmss(), ns.clock.nanos(), Perform.fx(), ns.mib);
-        perform();
-        if (r instanceof TcpMinisocks.CheckReq.Listener) {
-            // tcp_v4_do_rcv(listener): the LISTEN case answers an ACK with a RST; the request stays
-            if (TcpInput.tcpRcvStateProcessListen(skb) == TcpInput.ListenVerdict.RESET) ns.xmit(TcpIpv4.tcpV4SendReset(skb));
-            return this;
-        }
-        if (r instanceof TcpMinisocks.CheckReq.ResetAndDrop rd) {
-            ns.xmit(rd.rst());
-            return dropAndFree(null);
-        }
-        if (r instanceof TcpMinisocks.CheckReq.Drop) {
-            return dropAndFree(null);
-        }
-        if (r instanceof TcpMinisocks.CheckReq.Child c) {
-            ns.slab().tell(new SlabActor.CloneChild(c.child(), skb, req, getContext().getSelf(), listener));
-        }
-        return this;
+        return perform(TcpMinisocks.tcpCheckReq(net, req, skb, new TcpMinisocks.ListenerState(listener.sk(), listener.queue())),
+            skb);
     }
 
     /** net/ipv4/inet_connection_sock.c: reqsk_timer_handler */
@@ -157,13 +143,8 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
         if (listener.sk().skState != TcpState.LISTEN) {
             return dropAndFree(null);
         }
-        InetConnectionSock.ReqskTimer r = InetConnectionSock.reqskTimerHandler(req, listener.queue(),
-            listener.sk().skMaxAckBacklog, listener.synackRetries(), advmss(), ns.clock.nanos(), Perform.fx(), ns.mib);
-        perform();
-        if (r == InetConnectionSock.ReqskTimer.EXPIRED) {
-            return dropAndFree(null);
-        }
-        return this;
+        return perform(InetConnectionSock.reqskTimerHandler(net, req, listener.queue(), listener.sk().skMaxAckBacklog,
+            listener.synackRetries()), null);
     }
 
     /**
@@ -172,16 +153,17 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
      * request is out of ehash.
      */
     private Behavior<Command> dropAndFree(Skb thenLookUp) {
-        Perform.fx().delTimer(req.rskTimer);
-        perform();
-        ns.ehashLock(req.tuple).tell(new EhashBucketActor.Remove(req.tuple, new ReqEntry(getContext().getSelf(), req), thenLookUp));
-        listener.queue().reqskQueueRemoved(req);
+        for (Effects.Effect e : InetConnectionSock.inetCskReqskQueueDrop(req, listener.queue()).list()) {
+            if (Perform.common(ns, e, getContext().getSelf(), TimerFired::new)) continue;
+            Effects.Unhash u = (Effects.Unhash) e;
+            ns.ehashLock(u.tuple()).tell(new EhashBucketActor.Remove(u.tuple(), new ReqEntry(getContext().getSelf(), req),
+                thenLookUp));
+        }
         return reqskFree();
     }
 
     private Behavior<Command> onOwned() {
-        Perform.fx().delTimer(req.rskTimer);
-        perform();
+        perform(InetConnectionSock.inetCskReqskQueueDropOwned(req), null);
         return reqskFree();
     }
 }

@@ -8,13 +8,13 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.StashBuffer;
 import tcpsim.hash.BindBucketActor;
-import tcpsim.hash.BindOwner;
 import tcpsim.hash.EhashBucketActor;
 import tcpsim.host.HostActor;
 import tcpsim.host.NetNs;
-import tcpsim.net.Sysctls;
+import tcpsim.net.Net;
 import tcpsim.net.Skb;
 import tcpsim.net.ipv4.AfInet;
+import tcpsim.net.ipv4.BindOwner;
 import tcpsim.net.ipv4.Effects;
 import tcpsim.net.ipv4.Errno;
 import tcpsim.net.ipv4.FourTuple;
@@ -27,7 +27,6 @@ import tcpsim.net.ipv4.Tcp;
 import tcpsim.net.ipv4.TcpInput;
 import tcpsim.net.ipv4.TcpIpv4;
 import tcpsim.net.ipv4.TcpMinisocks;
-import tcpsim.net.ipv4.TcpOutput;
 import tcpsim.net.ipv4.TcpSock;
 import tcpsim.net.ipv4.TcpState;
 import tcpsim.net.ipv4.TcpTimer;
@@ -39,7 +38,8 @@ import tcpsim.runtime.TimerList;
  * A socket (struct sock / tcp_sock). Its mailbox is lock_sock plus the socket backlog: a system call
  * runs with the lock held, and while it waits on a nested lock (a bhash or ehash bucket) everything
  * else — segments included — is stashed and handled in arrival order when the call releases the
- * socket, as __release_sock does. A listen() turns this actor into a {@link ListenerActor}.
+ * socket, as __release_sock does. A listen() turns this actor into a {@link ListenerActor}. The
+ * kernel's logic is in net/ipv4; this actor orders the calls and performs the effects they return.
  */
 public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
     public sealed interface Command {}
@@ -90,6 +90,9 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
     public record SegmentArrived(Skb skb) implements Command {}
     public record TimerFired(TimerList timer, int generation) implements Command {}
 
+    /** getsockopt(TCP_INFO): tcp_get_info under the socket lock. */
+    public record GetInfo(ActorRef<Tcp.TcpInfo> replyTo) implements Command {}
+
     // --- replies from the lock actors, and listener traffic ---
     record PortChecked(boolean ok) implements Command {}
     record PortGot(Errno errno) implements Command {}
@@ -101,10 +104,10 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
     record Abort() implements Command {}
 
     private final NetNs ns;
+    private final Net net;
     private final TcpSock sk;
     private final StashBuffer<Command> stash;
     private final String path;
-    private BindOwner owner;
     private ActorRef<Reply> connectWaiter;
     private ActorRef<Reply> pollWaiter;
 
@@ -128,11 +131,12 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
     private SocketActor(ActorContext<Command> ctx, NetNs ns, TcpSock sk, StashBuffer<Command> stash) {
         super(ctx);
         this.ns = ns;
+        this.net = ns.net;
         this.sk = sk;
         this.stash = stash;
-        this.path = ns.trace.on() ? ctx.getSelf().path().toStringWithoutAddress() : null;
-        if (ns.trace.on()) {
-            sk.observer = (s, from, to) -> ns.trace.event("state", path, from + " -> " + to + " " + s.describe());
+        this.path = net.trace.on() ? ctx.getSelf().path().toStringWithoutAddress() : null;
+        if (net.trace.on()) {
+            sk.observer = (s, from, to) -> net.trace.event("state", path, from + " -> " + to + " " + s.describe());
         }
     }
 
@@ -142,7 +146,7 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
     }
 
     private Behavior<Command> onCommand(Command m) {
-        if (m instanceof SegmentArrived seg) return onSegment(seg);
+        if (m instanceof SegmentArrived seg) return perform(TcpInput.tcpRcvStateProcess(net, sk, seg.skb()));
         if (m instanceof TimerFired t) return onTimer(t);
         if (m instanceof Connect c) return onConnect(c);
         if (m instanceof AwaitConnect a) return onAwaitConnect(a);
@@ -151,7 +155,11 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
         if (m instanceof Listen l) return onListen(l);
         if (m instanceof Accept a) return reply(a.replyTo(), Reply.error("accept", Errno.EINVAL));
         if (m instanceof Close c) return onClose(c);
-        if (m instanceof Abort a) return onAbort(a);
+        if (m instanceof Abort) return perform(Tcp.tcpDisconnectOrphan(net, sk));
+        if (m instanceof GetInfo g) {
+            g.replyTo().tell(Tcp.tcpGetInfo(sk, null));
+            return this;
+        }
         return Behaviors.unhandled();
     }
 
@@ -165,13 +173,27 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
         return this;
     }
 
-    private void perform() {
-        Perform.effects(ns, getContext().getSelf(), TimerFired::new);
-    }
-
-    private BindOwner owner() {
-        if (owner == null) owner = new BindOwner(sk.inetSaddr, sk.skReuse, sk.skReuseport);
-        return owner;
+    /** Performs what a kernel call returned, in order; stopped once the socket is destroyed. */
+    private Behavior<Command> perform(Effects fx) {
+        boolean destroyed = false;
+        for (Effects.Effect e : fx.list()) {
+            if (Perform.common(ns, e, getContext().getSelf(), TimerFired::new)) continue;
+            if (e instanceof Effects.Unhash u) {
+                ns.ehashLock(u.tuple()).tell(new EhashBucketActor.Remove(u.tuple(), new SockEntry(getContext().getSelf(), sk)));
+            } else if (e instanceof Effects.PutPort p) {
+                ns.bhashLock(p.port()).tell(new BindBucketActor.PutPort(p.port(), sk));
+            } else if (e instanceof Effects.StateChange) {
+                wakeConnect();
+            } else if (e instanceof Effects.Destroy) {
+                ns.unregister(sk);
+                destroyed = true;
+            } else if (e instanceof Effects.NotModelled n) {
+                Perform.notModelled(ns, path, n);
+            } else {
+                throw Perform.misplaced(e, "socket");
+            }
+        }
+        return destroyed ? Behaviors.stopped() : this;
     }
 
     // ---- setsockopt ----
@@ -195,21 +217,21 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
     /** net/ipv4/af_inet.c: __inet_bind — the checks, then inet_csk_get_port under the bucket lock. */
     private Behavior<Command> onBind(Bind m) {
         if (sk.skState != TcpState.CLOSE || sk.inetNum != 0) return reply(m.replyTo(), Reply.error("bind", Errno.EINVAL));
-        if (m.addr() != 0 && m.addr() != ns.addr) return reply(m.replyTo(), Reply.error("bind", Errno.EADDRNOTAVAIL));
+        if (m.addr() != 0 && m.addr() != net.addr) return reply(m.replyTo(), Reply.error("bind", Errno.EADDRNOTAVAIL));
         if (m.port() == 0) {
             // inet_csk_find_open_port is not modelled yet: bind(port 0) is refused explicitly.
             return reply(m.replyTo(), Reply.error("bind", Errno.EOPNOTSUPP));
         }
         sk.inetSaddr = m.addr();
-        ns.bhashLock(m.port()).tell(new BindBucketActor.GetPort<>(m.port(), owner(), false, getContext().getSelf(), PortGot::new));
+        ns.bhashLock(m.port()).tell(new BindBucketActor.GetPort<>(m.port(), BindOwner.of(sk, false), getContext().getSelf(),
+            PortGot::new));
         return awaitPort(got -> {
             if (got.errno() != null) {
                 sk.inetSaddr = 0;
-                owner = null;
                 return reply(m.replyTo(), Reply.error("bind", got.errno()));
             }
-            sk.inetNum = m.port();
-            sk.bindPortLock = true;
+            InetHashtables.inetBindHash(sk, m.port());
+            sk.bindPortLock = true; // an explicit port: SOCK_BINDPORT_LOCK
             return reply(m.replyTo(), Reply.ok("bind"));
         });
     }
@@ -230,20 +252,19 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
      * net/ipv4/inet_connection_sock.c: inet_csk_listen_start sets LISTEN, then re-validates the port.
      */
     private Behavior<Command> onListen(Listen m) {
-        int backlog = Socket.sysListenBacklog(m.backlog(), ns.sysctl.somaxconn());
+        int backlog = Socket.sysListenBacklog(m.backlog(), net.sysctl.somaxconn());
         Errno err = AfInet.inetListen(sk, backlog);
         if (err != null) return reply(m.replyTo(), Reply.error("listen", err));
         if (sk.inetNum == 0) {
             // auto-bind (inet_csk_get_port with port 0) is not modelled yet
-            Tcp.tcpSetState(sk, TcpState.CLOSE, ns.mib);
             return reply(m.replyTo(), Reply.error("listen", Errno.EOPNOTSUPP));
         }
-        var queue = InetConnectionSock.inetCskListenStart(sk, ns.mib);
-        ns.bhashLock(sk.inetNum).tell(new BindBucketActor.GetPort<>(sk.inetNum, owner(), true, getContext().getSelf(), PortGot::new));
+        var queue = InetConnectionSock.inetCskListenStart(net, sk);
+        ns.bhashLock(sk.inetNum).tell(new BindBucketActor.GetPort<>(sk.inetNum, BindOwner.of(sk, true),
+            getContext().getSelf(), PortGot::new));
         return awaitPort(got -> {
-            if (got.errno() != null) {
-                return reply(m.replyTo(), Reply.error("listen", InetConnectionSock.listenStartFailed(sk, ns.mib)));
-            }
+            Errno e = InetConnectionSock.inetCskListenStartDone(sk, got.errno());
+            if (e != null) return reply(m.replyTo(), Reply.error("listen", e));
             m.replyTo().tell(Reply.ok("listen"));
             return ListenerActor.create(getContext(), ns, sk, queue, stash);
         });
@@ -265,7 +286,7 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
             }
             return reply(m.replyTo(), connectReply(AfInet.inetStreamConnectResult(sk)));
         }
-        Errno err = TcpIpv4.tcpV4ConnectPrepare(sk, m.daddr(), m.dport(), ns.addr, ns.routed(m.daddr()), ns.mib);
+        Errno err = TcpIpv4.tcpV4ConnectPrepare(net, sk, m.daddr(), m.dport(), ns.routed(m.daddr()));
         if (err != null) return reply(m.replyTo(), connectReply(err));
         return inetHashConnect(m);
     }
@@ -281,40 +302,34 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
                 getContext().getSelf(), PortChecked::new));
             return Locks.await(stash, PortChecked.class, c -> Locks.release(stash, c.ok() ? connected(m) : connectFailed(m, Errno.EADDRNOTAVAIL)));
         }
-        Sysctls s = ns.sysctl;
-        long portOffset = SecureSeq.secureIpv4PortEphemeral(ns.portSecret, sk.inetSaddr, sk.inetDaddr, sk.inetDport,
-            ns.clock.nanos());
-        var scan = new InetHashtables.PortScan(s.ipLocalPortRangeLow(), s.ipLocalPortRangeHigh(), portOffset, ns.tablePerturb);
+        var s = net.sysctl;
+        long portOffset = SecureSeq.secureIpv4PortEphemeral(net.portSecret, sk.inetSaddr, sk.inetDaddr, sk.inetDport,
+            net.now());
+        var scan = new InetHashtables.PortScan(s.ipLocalPortRangeLow(), s.ipLocalPortRangeHigh(), portOffset, net.tablePerturb);
         return tryPort(m, scan, entry);
     }
 
     private Behavior<Command> tryPort(Connect m, InetHashtables.PortScan scan, SockEntry entry) {
-        int port = scan.next(ns.sysctl::isLocalReservedPort);
+        int port = scan.next(net.sysctl::isLocalReservedPort);
         if (port < 0) return Locks.release(stash, connectFailed(m, Errno.EADDRNOTAVAIL));
-        sk.inetNum = port;
+        sk.inetNum = port; // the candidate 4-tuple
         FourTuple t = sk.tuple();
-        ns.bhashLock(port).tell(new BindBucketActor.ConnectPort<>(port, t, entry, owner(), getContext().getSelf(), PortChecked::new));
+        ns.bhashLock(port).tell(new BindBucketActor.ConnectPort<>(port, t, entry, BindOwner.of(sk, false),
+            getContext().getSelf(), PortChecked::new));
         return Locks.await(stash, PortChecked.class, c -> {
             if (!c.ok()) {
                 scan.skip();
                 return tryPort(m, scan, entry);
             }
-            scan.ok(ns.random.nextInt());
+            InetHashtables.inetBindHash(sk, port);
+            scan.ok(net.random.nextInt());
             return Locks.release(stash, connected(m));
         });
     }
 
     /** The rest of tcp_v4_connect once hashed: ISN, tcp_connect; then __inet_stream_connect's wait. */
     private Behavior<Command> connected(Connect m) {
-        Sysctls s = ns.sysctl;
-        TcpIpv4.tcpV4ConnectFinish(sk, ns.isnSecret, ns.tsSecret, s.tcpTimestamps() == 1, ns.clock.nanos());
-        sk.rxOpt.tstampOk = s.tcpTimestamps() != 0;
-        sk.rxOpt.sackOk = s.tcpSack() != 0;
-        sk.rxOpt.wscaleOk = s.tcpWindowScaling() != 0;
-        TcpOutput.tcpConnectInit(sk, ns.mtu, s.tcpRmemDefault(), s.tcpRmemMax(), s.rmemMax(), sk.rxOpt.wscaleOk,
-            sk.rxOpt.tstampOk);
-        TcpOutput.tcpConnect(sk, ns.clock.nanos(), Perform.fx(), ns.mib);
-        perform();
+        perform(TcpIpv4.tcpV4ConnectFinish(net, sk));
         ns.register(sk);
         sk.sockState = TcpSock.SocketState.SS_CONNECTING;
         if (sk.nonblock) {
@@ -326,8 +341,7 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
     }
 
     private Behavior<Command> connectFailed(Connect m, Errno e) {
-        TcpIpv4.tcpV4ConnectFailed(sk, ns.mib);
-        owner = null;
+        TcpIpv4.tcpV4ConnectFailed(net, sk);
         m.replyTo().tell(connectReply(e));
         return this;
     }
@@ -348,8 +362,9 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
         return new Reply("poll", e == null ? 0 : -1, e, getContext().getSelf());
     }
 
-    /** Wake a blocked connect(), or a poll() for POLLOUT, when the handshake ends either way. */
+    /** sk_state_change: wake a blocked connect(), or a poll() for POLLOUT, once the handshake ended. */
     private void wakeConnect() {
+        if (sk.skState == TcpState.SYN_SENT || sk.skState == TcpState.SYN_RECV) return;
         if (pollWaiter != null) {
             pollWaiter.tell(pollReply());
             pollWaiter = null;
@@ -358,107 +373,33 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
             return;
         }
         Errno e = AfInet.inetStreamConnectResult(sk);
-        connectWaiter.tell(e == null ? connectReply(null) : connectReply(e));
+        connectWaiter.tell(connectReply(e));
         connectWaiter = null;
     }
 
-    // ---- input and timers ----
-
-    /** net/ipv4/tcp_ipv4.c: tcp_v4_do_rcv for a non-listener: tcp_rcv_state_process, RST if it says so. */
-    private Behavior<Command> onSegment(SegmentArrived m) {
-        Skb skb = m.skb();
-        Sysctls s = ns.sysctl;
-        if (sk.skState == TcpState.SYN_SENT) {
-            // net/ipv4/tcp_input.c: tcp_rcv_state_process, case TCP_SYN_SENT
-            TcpInput.SynSent r = TcpInput.tcpRcvSynsentStateProcess(sk, skb, s.tcpTimestamps() != 0, s.tcpSack() != 0,
-                s.tcpWindowScaling() != 0, ns.clock.nanos(), Perform.fx(), ns.mib);
-            perform();
-            switch (r) {
-                case ESTABLISHED -> wakeConnect(); // sock->state is connect()'s business, not input's
-                case RESET -> ns.xmit(TcpIpv4.tcpV4SendReset(skb));
-                case REFUSED -> closeDown();
-                case DISCARD -> { }
-                case SIMULTANEOUS_OPEN -> trace("not modelled: simultaneous open (SYN in SYN_SENT)");
-            }
-            return this;
-        }
-        if (sk.skState == TcpState.CLOSE) {
-            if (!skb.rst()) ns.xmit(TcpIpv4.tcpV4SendReset(skb));
-            return this;
-        }
-        // Synchronized states: segments after the handshake (data, FIN, RST) belong to the next issues.
-        trace("not modelled: segment in " + sk.skState + ": " + skb);
-        return this;
-    }
+    // ---- timers ----
 
     private Behavior<Command> onTimer(TimerFired m) {
         if (!m.timer().current(m.generation())) return this; // lost the race with del_timer/mod_timer
         m.timer().pending = false;
-        if (m.timer() == sk.retransmitTimer && sk.skState == TcpState.SYN_SENT) {
-            Sysctls s = ns.sysctl;
-            TcpTimer.Retransmit r = TcpTimer.tcpRetransmitTimer(sk, s.tcpSynRetries(), s.tcpSynLinearTimeouts(),
-                ns.clock.nanos(), Perform.fx(), ns.mib);
-            perform();
-            if (r == TcpTimer.Retransmit.TIMED_OUT) closeDown();
-        }
+        if (m.timer() == sk.retransmitTimer) return perform(TcpTimer.tcpWriteTimerHandler(net, sk));
         return this;
-    }
-
-    /** After tcp_done: leave the tables, free the port, wake the connect() waiter. */
-    private void closeDown() {
-        Perform.fx().delTimer(sk.retransmitTimer);
-        perform();
-        unhash();
-        wakeConnect();
-    }
-
-    private void unhash() {
-        if (sk.inetNum != 0 && sk.inetDport != 0) ns.ehashLock(sk.tuple()).tell(new EhashBucketActor.Remove(sk.tuple(),
-            new SockEntry(getContext().getSelf(), sk)));
-        if (sk.inetNum != 0 && owner != null && !sk.bindPortLock) {
-            ns.bhashLock(sk.inetNum).tell(new BindBucketActor.PutPort(sk.inetNum, owner));
-            owner = null; // a later connect() on this socket binds afresh
-            sk.inetNum = 0;
-        }
-    }
-
-    private void trace(String what) {
-        if (ns.trace.on()) ns.trace.event("note", path, what);
     }
 
     // ---- close ----
 
     /**
-     * net/ipv4/tcp.c: __tcp_close, for the states the model covers so far: CLOSE and SYN_SENT go to
-     * CLOSE without a packet (tcp_close_state); teardown of synchronized states is not modelled yet
-     * and is refused explicitly.
+     * net/ipv4/tcp.c: tcp_close. What the model does not cover yet (teardown of a synchronized
+     * socket) is refused with EOPNOTSUPP and a note, and the socket stays as it was.
      */
     private Behavior<Command> onClose(Close m) {
-        if (sk.skState != TcpState.CLOSE && sk.skState != TcpState.SYN_SENT) {
-            trace("not modelled: close() in " + sk.skState);
+        Effects fx = Tcp.tcpClose(net, sk);
+        if (fx.has(Effects.NotModelled.class)) {
+            perform(fx);
             return reply(m.replyTo(), Reply.error("close", Errno.EOPNOTSUPP));
         }
-        Tcp.tcpSetState(sk, TcpState.CLOSE, ns.mib);
-        Perform.fx().delTimer(sk.retransmitTimer);
-        perform();
-        sk.bindPortLock = false;
-        unhash();
-        wakeConnect();
-        ns.unregister(sk);
         m.replyTo().tell(Reply.ok("close"));
-        return Behaviors.stopped();
-    }
-
-    /** inet_child_forget from a listener that closed: tcp_disconnect sends a RST from SYN_RECV/ESTABLISHED. */
-    private Behavior<Command> onAbort(Abort m) {
-        if (sk.skState == TcpState.ESTABLISHED || sk.skState == TcpState.SYN_RECV) {
-            ns.xmit(new Skb(sk.inetSaddr, sk.inetDaddr, sk.inetNum, sk.inetDport, sk.sndNxt, 0, Skb.RST, 0,
-                java.util.List.of())); // tcp_send_active_reset
-        }
-        Tcp.tcpSetState(sk, TcpState.CLOSE, ns.mib);
-        unhash();
-        ns.unregister(sk);
-        return Behaviors.stopped();
+        return perform(fx);
     }
 
     // ---- the child's start: inet_ehash_nolisten(child, req), inet_csk_complete_hashdance, tcp_child_process ----
@@ -475,13 +416,13 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
                 ns.host().tell(new HostActor.Lookup(skb));
                 return Behaviors.stopped();
             }
+            sk.hashed = true;
             ns.register(sk);
             // inet_csk_complete_hashdance: the request leaves the SYN queue, the child joins the accept queue
             listener.queue().reqskQueueRemoved(req);
             reqRef.tell(new RequestSockActor.Owned(req));
             listener.queueActor().tell(new RequestSockQueueActor.ReqskQueueAdd(getContext().getSelf()));
-            TcpMinisocks.tcpChildProcess(sk, skb, ns.mib);
-            return Locks.release(stash, this);
+            return Locks.release(stash, perform(TcpMinisocks.tcpChildProcess(net, sk, skb)));
         });
     }
 

@@ -94,8 +94,8 @@ class DeterminismTest {
                 SimRun.Result r = SimRun.run(sim, Scenarios.clientServer(1_000_000, 5, 0, 128, 5), 1, 10_000_000_000L,
                     Trace.to(b, sim.clock()), (n, p) -> {});
                 traces.add(b.toString());
-                outcomes.add(r.stats().counts() + " " + r.hosts().get("server").mib.nonZero() + " "
-                    + r.hosts().get("client").mib.nonZero());
+                outcomes.add(r.stats().counts() + " " + r.hosts().get("server").net.mib.nonZero() + " "
+                    + r.hosts().get("client").net.mib.nonZero());
             }
             assertEquals(4, traces.size(), "each seed orders the deliveries its own way");
             assertEquals(1, new HashSet<>(outcomes).size(), "and every order ends the same: " + outcomes);

@@ -58,7 +58,7 @@ class FailurePathsTest {
         SimRun.Result r = rs.get(0);
         assertEquals(1, r.stats().count("cli", "ETIMEDOUT"), r.stats().counts().toString());
         assertEquals(131_000_000_000L, r.stats().conns().get(0).endNanos(), "ETIMEDOUT at 131 s");
-        var mib = r.hosts().get("client").mib;
+        var mib = r.hosts().get("client").net.mib;
         assertEquals(10, mib.get(Counter.TcpExtTCPSynRetrans));
         assertEquals(1, mib.get(Counter.TcpExtTCPAbortOnTimeout));
         assertEquals(1, mib.get(Counter.TcpAttemptFails));
@@ -82,7 +82,7 @@ class FailurePathsTest {
         assertEquals(syn.seq() + 1, rst.ackSeq());
         assertEquals(1, rs.get(0).stats().count("cli", "ECONNREFUSED"));
         assertEquals(2_000_000, rs.get(0).stats().conns().get(0).endNanos(), "refused one round trip later");
-        assertEquals(1, rs.get(0).hosts().get("server").mib.get(Counter.TcpOutRsts));
+        assertEquals(1, rs.get(0).hosts().get("server").net.mib.get(Counter.TcpOutRsts));
     }
 
     @Test
@@ -103,11 +103,11 @@ class FailurePathsTest {
         var server = r.hosts().get("server");
         assertEquals(4, Report.ss(server).stream().filter(row -> row.state().equals("ESTAB")).count(),
             "the accept queue holds backlog + 1 children (sk_acceptq_is_full is '>')");
-        assertEquals(4, server.lhash.get(80).queue().skAckBacklog.get());
-        assertEquals(0, server.mib.get(Counter.TcpExtTCPReqQFullDrop), "four requests fit a backlog-3 SYN queue");
-        assertEquals(2, server.mib.get(Counter.TcpExtListenOverflows), "two final ACKs find the accept queue full");
-        assertEquals(2, server.mib.get(Counter.TcpExtListenDrops), "each overflow also counts as a drop");
-        assertEquals(0, server.lhash.get(80).queue().qlen.get(), "their requests expired (63 s) by the run's end");
+        assertEquals(4, server.listeners(80).get(0).queue().skAckBacklog.get());
+        assertEquals(0, server.net.mib.get(Counter.TcpExtTCPReqQFullDrop), "four requests fit a backlog-3 SYN queue");
+        assertEquals(2, server.net.mib.get(Counter.TcpExtListenOverflows), "two final ACKs find the accept queue full");
+        assertEquals(2, server.net.mib.get(Counter.TcpExtListenDrops), "each overflow also counts as a drop");
+        assertEquals(0, server.listeners(80).get(0).queue().qlen.get(), "their requests expired (63 s) by the run's end");
         assertEquals(4, r.stats().count("burst", "connected"), "the overflowed clients believe they are connected");
         // a request whose ACK was dropped keeps retransmitting its SYN-ACK: +1 s, then +2 s more (back-off)
         Skb dropped = wire.stream().filter(s -> s.skb().flags() == (Skb.SYN | Skb.ACK)).map(Seen::skb).toList().get(5);
@@ -116,6 +116,6 @@ class FailurePathsTest {
         long first = synacks.get(0);
         assertEquals(List.of(0L, 1L, 3L, 7L, 15L, 31L), synacks.stream().map(n -> (n - first) / 1_000_000_000L).toList(),
             "tcp_synack_retries = 5 with exponential back-off, then the request is dropped");
-        assertEquals(10, server.mib.get(Counter.TcpRetransSegs), "5 SYN-ACK retransmissions for each of the two");
+        assertEquals(10, server.net.mib.get(Counter.TcpRetransSegs), "5 SYN-ACK retransmissions for each of the two");
     }
 }

@@ -105,15 +105,15 @@ class HandshakeTest {
     @Test
     void countersMoveAsNstatShows() {
         NetNs server = result.hosts().get("server"), client = result.hosts().get("client");
-        assertEquals(1, client.mib.get(Counter.TcpActiveOpens));
-        assertEquals(0, client.mib.get(Counter.TcpPassiveOpens));
-        assertEquals(1, server.mib.get(Counter.TcpPassiveOpens));
-        assertEquals(1, server.mib.get(Counter.TcpCurrEstab));
-        assertEquals(1, client.mib.get(Counter.TcpCurrEstab));
-        assertEquals(2, client.mib.get(Counter.TcpOutSegs));
-        assertEquals(1, server.mib.get(Counter.TcpOutSegs));
-        assertEquals(0, server.mib.get(Counter.TcpExtListenDrops));
-        assertEquals(0, server.mib.get(Counter.TcpRetransSegs));
+        assertEquals(1, client.net.mib.get(Counter.TcpActiveOpens));
+        assertEquals(0, client.net.mib.get(Counter.TcpPassiveOpens));
+        assertEquals(1, server.net.mib.get(Counter.TcpPassiveOpens));
+        assertEquals(1, server.net.mib.get(Counter.TcpCurrEstab));
+        assertEquals(1, client.net.mib.get(Counter.TcpCurrEstab));
+        assertEquals(2, client.net.mib.get(Counter.TcpOutSegs));
+        assertEquals(1, server.net.mib.get(Counter.TcpOutSegs));
+        assertEquals(0, server.net.mib.get(Counter.TcpExtListenDrops));
+        assertEquals(0, server.net.mib.get(Counter.TcpRetransSegs));
     }
 
     @Test

@@ -20,8 +20,8 @@ class WildModeTest {
             assertTrue(r.appsDone(), () -> "clients finished: " + r.stats().counts());
             assertEquals(1000, r.stats().count("cli", "connected"), () -> r.stats().counts().toString());
             assertEquals(1000, r.stats().count("srv", "accepted"), () -> r.stats().counts().toString());
-            assertEquals(1000, r.hosts().get("server").mib.get(Counter.TcpPassiveOpens));
-            assertEquals(0, r.hosts().get("server").mib.get(Counter.TcpExtListenDrops));
+            assertEquals(1000, r.hosts().get("server").net.mib.get(Counter.TcpPassiveOpens));
+            assertEquals(0, r.hosts().get("server").net.mib.get(Counter.TcpExtListenDrops));
         }
     }
 }

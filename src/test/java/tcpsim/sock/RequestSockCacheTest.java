@@ -47,11 +47,11 @@ class RequestSockCacheTest {
         SimRun.Result r = SimRun.run(sim, clients(50, 1), 1, 10_000_000_000L, Trace.OFF, (n, p) -> {});
         NetNs server = r.hosts().get("server");
         assertEquals(50, r.stats().count("cli", "connected"));
-        assertEquals(50, server.mib.get(Counter.TcpPassiveOpens));
+        assertEquals(50, server.net.mib.get(Counter.TcpPassiveOpens));
         // the next SYN arrives while the last request's child is still taking its place in ehash
         assertEquals(2, server.reqskObjects(), "two request actors served all 50 connections");
         assertEquals(2, server.reqskFreeObjects());
-        assertEquals(0, server.lhash.get(80).queue().qlen.get());
+        assertEquals(0, server.listeners(80).get(0).queue().qlen.get());
     }
 
     @Test
@@ -82,7 +82,7 @@ class RequestSockCacheTest {
             ActorRef<RequestSockActor.Command> req = server.reqskAlloc();
             assertNotNull(req, "the handshake's request actor is back in the cache");
             server.reqskFree(req);
-            inSegs[0] = server.mib.get(Counter.TcpInSegs);
+            inSegs[0] = server.net.mib.get(Counter.TcpInSegs);
             int wireBefore = wire.size();
             RequestSock gone = new RequestSock(FourTuple.of(SERVER, 80, CLIENT, 4242));
             // what a freed request may still receive: its final word from the child, a late ehash reply, an old timer
@@ -92,7 +92,7 @@ class RequestSockCacheTest {
             // and a segment that found it in ehash before it was freed: a bare ACK from a port with no connection
             req.tell(new RequestSockActor.SegmentArrived(new Skb(CLIENT, SERVER, 4242, 80, 1000, 2000, Skb.ACK, 502, List.of())));
             sim.runUntilQuiescent();
-            inSegs[1] = server.mib.get(Counter.TcpInSegs);
+            inSegs[1] = server.net.mib.get(Counter.TcpInSegs);
             List<Skb> after = wire.subList(wireBefore, wire.size());
             assertEquals(1, after.size(), after::toString);
             Skb rst = after.get(0);

@@ -1,8 +1,11 @@
 package tcpsim.net.ipv4;
 
-import tcpsim.net.Mib;
+import java.util.Map;
+import tcpsim.net.Mib.Counter;
+import tcpsim.net.Net;
+import tcpsim.net.ipv4.InetHashtables.InetBindBucket;
 
-/** net/ipv4/inet_connection_sock.c: listen start, accept, and the request sock timer. */
+/** net/ipv4/inet_connection_sock.c: ports, listen start and stop, and the request sock timer. */
 public final class InetConnectionSock {
     private InetConnectionSock() {}
 
@@ -22,21 +25,116 @@ public final class InetConnectionSock {
     }
 
     /**
+     * net/ipv4/inet_connection_sock.c: inet_csk_get_port for an explicit port, under the bucket lock:
+     * from bind(), or from inet_csk_listen_start re-validating a bound socket now in LISTEN. A port
+     * nobody holds gets a new bucket; one held by others is checked for conflicts; then the fast-reuse
+     * flags are updated and the socket joins the owners. Returns EADDRINUSE or null.
+     */
+    public static Errno inetCskGetPort(Map<Integer, InetBindBucket> bhash, int port, BindOwner sk) {
+        InetBindBucket tb = bhash.get(port);
+        if (tb == null) {
+            tb = InetHashtables.inetBindBucketCreate(bhash, port, 0);
+        } else if (inetCskBindConflict(tb, sk)) {
+            return Errno.EADDRINUSE;
+        }
+        InetHashtables.inetBindHash(tb, sk);
+        inetCskUpdateFastreuse(tb);
+        return null;
+    }
+
+    /**
+     * net/ipv4/inet_connection_sock.c: inet_csk_bind_conflict with relax and reuseport_ok (an explicit
+     * bind or listen): SO_REUSEADDR on both shares the port unless the other listens; SO_REUSEPORT on
+     * both shares it (same user assumed); anything else on an overlapping address conflicts.
+     */
+    static boolean inetCskBindConflict(InetBindBucket tb, BindOwner sk) {
+        for (BindOwner sk2 : tb.owners) {
+            if (sk2.same(sk)) continue;
+            boolean overlap = sk.addr() == 0 || sk2.addr() == 0 || sk.addr() == sk2.addr();
+            if (!overlap) continue;
+            if (sk.reuse() && sk2.reuse() && !sk2.listen()) continue;
+            if (sk.reuseport() && sk2.reuseport()) continue;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * net/ipv4/inet_connection_sock.c: inet_csk_update_fastreuse, as flags over all owners: fastreuse
+     * while every owner has SO_REUSEADDR and none listens, fastreuseport while every owner has
+     * SO_REUSEPORT. A bucket made by connect() stays one.
+     */
+    static void inetCskUpdateFastreuse(InetBindBucket tb) {
+        if (tb.fastreuse < 0 && tb.fastreuseport < 0) return;
+        boolean all = true, allPort = true;
+        for (BindOwner o : tb.owners) {
+            all &= o.reuse() && !o.listen();
+            allPort &= o.reuseport();
+        }
+        tb.fastreuse = all ? 1 : 0;
+        tb.fastreuseport = allPort ? 1 : 0;
+    }
+
+    /**
      * net/ipv4/inet_connection_sock.c: inet_csk_listen_start, the part under lock_sock before
      * get_port: queue allocated, sk_ack_backlog = 0, and the state set to LISTEN *before* the port
      * is re-validated ("There is race window here"). The caller then runs get_port; on failure it
-     * calls {@link #listenStartFailed}.
+     * calls {@link #inetCskListenStartFailed}.
      */
-    public static RequestSockQueue inetCskListenStart(TcpSock sk, Mib mib) {
+    public static RequestSockQueue inetCskListenStart(Net net, TcpSock sk) {
         RequestSockQueue q = reqskQueueAlloc();
-        Tcp.tcpSetState(sk, TcpState.LISTEN, mib);
+        Tcp.tcpSetState(net, sk, TcpState.LISTEN, new Effects()); // not CLOSE: no effects
         return q;
     }
 
-    /** inet_csk_listen_start's failure path: inet_sk_set_state(sk, TCP_CLOSE), return EADDRINUSE. */
-    public static Errno listenStartFailed(TcpSock sk, Mib mib) {
-        Tcp.tcpSetState(sk, TcpState.CLOSE, mib);
+    /**
+     * inet_csk_listen_start's two ends once get_port answered: on success the listener is hashed into
+     * lhash2 (sk->sk_prot->hash); on failure inet_sk_set_state(sk, TCP_CLOSE) — no tcp_set_state, so
+     * nothing is unhashed or put — and EADDRINUSE.
+     */
+    public static Errno inetCskListenStartDone(TcpSock sk, Errno getPort) {
+        if (getPort == null) {
+            sk.hashed = true;
+            return null;
+        }
+        TcpState old = sk.skState;
+        sk.skState = TcpState.CLOSE;
+        if (sk.observer != null) sk.observer.changed(sk, old, TcpState.CLOSE);
         return Errno.EADDRINUSE;
+    }
+
+    /**
+     * net/ipv4/inet_connection_sock.c: inet_csk_destroy_sock — a socket in CLOSE and out of the tables
+     * is freed: sk_prot->destroy (tcp_v4_destroy_sock), then the last reference goes.
+     */
+    static void inetCskDestroySock(TcpSock sk, Effects out) {
+        TcpIpv4.tcpV4DestroySock(sk, out);
+        out.destroy();
+    }
+
+    /**
+     * tcp_conn_request's tail once the request is in ehash (inet_csk_reqsk_queue_hash_add): the
+     * SYN-ACK goes out (af_ops->send_synack) and the request's timer runs for its first timeout.
+     */
+    public static Effects inetCskReqskQueueHashAdd(Net net, RequestSock req) {
+        return new Effects().emit(TcpOutput.tcpMakeSynack(net, req)).modTimer(req.rskTimer, net.now() + req.timeout);
+    }
+
+    /**
+     * net/ipv4/inet_connection_sock.c: inet_csk_reqsk_queue_drop — the request leaves ehash and the
+     * SYN queue, and its timer stops.
+     */
+    public static Effects inetCskReqskQueueDrop(RequestSock req, RequestSockQueue queue) {
+        queue.reqskQueueRemoved(req);
+        return new Effects().delTimer(req.rskTimer).unhash(req.tuple);
+    }
+
+    /**
+     * inet_csk_reqsk_queue_drop as inet_csk_complete_hashdance runs it for a request its child now
+     * owns: the ehash swap already unlinked it and the child took it off the SYN queue; the timer stops.
+     */
+    public static Effects inetCskReqskQueueDropOwned(RequestSock req) {
+        return new Effects().delTimer(req.rskTimer);
     }
 
     /** include/net/inet_connection_sock.h: reqsk_timeout — min(timeout << num_timeout, max). */
@@ -46,16 +144,15 @@ public final class InetConnectionSock {
         return t < 0 || t > max ? max : t;
     }
 
-    /** What the request timer decided. */
-    public enum ReqskTimer { RETRANSMITTED, EXPIRED }
-
     /**
-     * net/ipv4/inet_connection_sock.c: reqsk_timer_handler with syn_ack_recalc (no defer-accept) — retransmit
-     * the SYN-ACK with exponential back-off, or drop the request when the retries are spent. The
-     * budget shrinks when old requests crowd the queue ("we reserve half of room for young embrions").
+     * net/ipv4/inet_connection_sock.c: reqsk_timer_handler with syn_ack_recalc (no defer-accept) —
+     * retransmit the SYN-ACK with exponential back-off, or drop the request when the retries are
+     * spent. The budget shrinks when old requests crowd the queue ("we reserve half of room for young
+     * embrions").
      */
-    public static ReqskTimer reqskTimerHandler(RequestSock req, RequestSockQueue queue, int maxAckBacklog,
-                                              int synackRetries, int advmss, long nowNanos, Effects out, Mib mib) {
+    public static Effects reqskTimerHandler(Net net, RequestSock req, RequestSockQueue queue, int maxAckBacklog,
+                                            int synackRetries) {
+        Effects out = new Effects();
         int maxSynAckRetries = synackRetries;
         int qlen = queue.qlen.get();
         if ((qlen << 1) > Math.max(8, maxAckBacklog)) {
@@ -67,16 +164,12 @@ public final class InetConnectionSock {
             }
         }
         boolean expire = req.numTimeout >= maxSynAckRetries; // syn_ack_recalc, no defer
+        net.mib.inc(Counter.TcpExtTCPTimeouts); // tcp_syn_ack_timeout, on every expiry
         if (!expire) {
-            // inet_rtx_syn_ack -> tcp_rtx_synack
-            out.emit(TcpOutput.tcpMakeSynack(req, nowNanos, advmss));
-            req.numRetrans++;
-            mib.inc(Mib.Counter.TcpRetransSegs);
-            mib.inc(Mib.Counter.TcpOutSegs);
+            TcpOutput.tcpRtxSynack(net, req, out); // inet_rtx_syn_ack
             if (req.numTimeout++ == 0) queue.young.decrementAndGet();
-            out.modTimer(req.rskTimer, nowNanos + reqskTimeout(req, TCP_RTO_MAX));
-            return ReqskTimer.RETRANSMITTED;
+            return out.modTimer(req.rskTimer, net.now() + reqskTimeout(req, TCP_RTO_MAX));
         }
-        return ReqskTimer.EXPIRED;
+        return out.reqskDrop(); // inet_csk_reqsk_queue_drop_and_put
     }
 }

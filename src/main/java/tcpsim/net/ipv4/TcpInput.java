@@ -2,20 +2,60 @@ package tcpsim.net.ipv4;
 
 import tcpsim.net.Mib;
 import tcpsim.net.Mib.Counter;
+import tcpsim.net.Net;
 import tcpsim.net.SeqNum;
 import tcpsim.net.Skb;
 import tcpsim.net.TcpOption;
 
-/** net/ipv4/tcp_input.c: the receive side of the handshake. */
+/** net/ipv4/tcp_input.c: the receive side: the state machine and the handshake. */
 public final class TcpInput {
     private TcpInput() {}
 
-    /** What tcp_rcv_state_process tells its caller (tcp_v4_do_rcv). */
-    public enum Verdict {
-        /** consumed or discarded */
-        DONE,
-        /** return 1: the caller sends a RST for this segment (tcp_v4_send_reset) */
-        RESET
+    /**
+     * net/ipv4/tcp_input.c: tcp_rcv_state_process — the one dispatch of a segment on the socket's state,
+     * for every state (ESTABLISHED comes here too: tcp_rcv_established is not modelled). Where the
+     * kernel returns 1, tcp_v4_do_rcv sends a RST for the segment: that RST is in the effects. States
+     * whose processing is not modelled yet say so.
+     */
+    public static Effects tcpRcvStateProcess(Net net, TcpSock sk, Skb skb) {
+        Effects out = new Effects();
+        switch (sk.skState) {
+            case CLOSE -> {
+                // The kernel unhashes under the socket lock, so a segment never meets a CLOSE socket
+                // it found in ehash; the model's unhash is a message, and a segment that won that race
+                // is answered as the lookup after the unhash would have it: no_tcp_socket.
+                if (!skb.rst()) out.emit(TcpIpv4.tcpV4SendReset(net, skb));
+            }
+            case LISTEN -> {
+                if (skb.ack()) return out.emit(TcpIpv4.tcpV4SendReset(net, skb)); // return 1
+                if (skb.rst() || !skb.syn() || skb.fin()) return out; // discard
+                out.connRequest(skb); // icsk_af_ops->conn_request
+            }
+            case SYN_SENT -> {
+                switch (tcpRcvSynsentStateProcess(net, sk, skb, out)) {
+                    case RESET -> out.emit(TcpIpv4.tcpV4SendReset(net, skb)); // reset_and_undo: return 1
+                    case SIMULTANEOUS_OPEN -> out.notModelled("simultaneous open (SYN in SYN_SENT)");
+                    case ESTABLISHED, REFUSED, DISCARD -> { }
+                }
+            }
+            case SYN_RECV -> {
+                // tcp_ack's acceptability check for the ACK that completes a passive open
+                if (skb.ack() && !SeqNum.before(skb.ackSeq(), sk.sndUna) && !SeqNum.after(skb.ackSeq(), sk.sndNxt)) {
+                    sk.sndUna = skb.ackSeq();
+                    sk.sndWnd = skb.window() << sk.rxOpt.sndWscale;
+                    sk.sndWl1 = skb.seq();
+                    sk.sockState = TcpSock.SocketState.SS_CONNECTED;
+                    Tcp.tcpSetState(net, sk, TcpState.ESTABLISHED, out);
+                    out.stateChange();
+                } else {
+                    out.notModelled("segment in SYN_RECV that does not complete the handshake: " + skb);
+                }
+            }
+            case NEW_SYN_RECV -> throw new IllegalStateException("a request sock's segments go to tcp_check_req");
+            case ESTABLISHED, FIN_WAIT1, FIN_WAIT2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT ->
+                out.notModelled("segment in " + sk.skState + ": " + skb);
+        }
+        return out;
     }
 
     /** struct tcp_options_received as tcp_parse_options fills it for one segment. */
@@ -52,30 +92,8 @@ public final class TcpInput {
         return new ParsedOptions(sawTs, tsval, tsecr, mss, sack, ws, shift);
     }
 
-    /**
-     * net/ipv4/tcp_input.c: tcp_rcv_state_process, case TCP_LISTEN. An ACK gets a RST from the caller; a
-     * RST, a SYN+FIN or a segment without SYN is dropped; a SYN goes to conn_request (run by the
-     * caller, which owns the spawning of the request sock).
-     */
-    public static ListenVerdict tcpRcvStateProcessListen(Skb skb) {
-        if (skb.ack()) return ListenVerdict.RESET;
-        if (skb.rst()) return ListenVerdict.DISCARD;
-        if (skb.syn()) {
-            if (skb.fin()) return ListenVerdict.DISCARD;
-            return ListenVerdict.CONN_REQUEST;
-        }
-        return ListenVerdict.DISCARD;
-    }
-
-    public enum ListenVerdict { RESET, DISCARD, CONN_REQUEST }
-
     /** The listener state tcp_conn_request reads without its lock. */
     public record ListenerView(int maxAckBacklog, RequestSockQueue queue, int synackRetries) {}
-
-    /** The host state tcp_conn_request needs: sysctls, route, secrets, clock. */
-    public record ConnRequestEnv(int tcpSyncookies, int tcpMaxSynBacklog, boolean tcpTimestamps, boolean tcpSack,
-                                 boolean tcpWindowScaling, int tcpRmemDefault, int tcpRmemMax, int rmemMax, int mtu,
-                                 long isnSecret, long tsSecret, boolean tsOffsets, long nowNanos) {}
 
     /**
      * net/ipv4/tcp_input.c: tcp_conn_request — decide whether a SYN to a listener becomes a request
@@ -84,10 +102,12 @@ public final class TcpInput {
      * the SYN is dropped. Syncookies are not modelled yet: where the kernel would answer with a cookie,
      * the model drops the SYN and counts TCPReqQFullDoCookies, so the difference is visible.
      */
-    public static RequestSock tcpConnRequest(ListenerView lsk, Skb skb, ConnRequestEnv env, int twIsn, Mib mib) {
+    public static RequestSock tcpConnRequest(Net net, ListenerView lsk, Skb skb, int twIsn) {
+        var s = net.sysctl;
+        Mib mib = net.mib;
         boolean wantCookie = false;
-        if ((env.tcpSyncookies() == 2 || lsk.queue().inetCskReqskQueueIsFull(lsk.maxAckBacklog())) && twIsn == 0) {
-            wantCookie = tcpSynFloodAction(env.tcpSyncookies(), mib);
+        if ((s.tcpSyncookies() == 2 || lsk.queue().inetCskReqskQueueIsFull(lsk.maxAckBacklog())) && twIsn == 0) {
+            wantCookie = tcpSynFloodAction(s.tcpSyncookies(), mib);
             if (!wantCookie) return drop(mib);
         }
         if (lsk.queue().skAcceptqIsFull(lsk.maxAckBacklog())) {
@@ -98,7 +118,8 @@ public final class TcpInput {
 
         FourTuple tuple = FourTuple.ofIncoming(skb);
         RequestSock req = new RequestSock(tuple);
-        ParsedOptions opt = tcpParseOptions(skb, false, env.tcpTimestamps(), env.tcpSack(), env.tcpWindowScaling(), 0);
+        ParsedOptions opt = tcpParseOptions(skb, false, s.tcpTimestamps() != 0, s.tcpSack() != 0,
+            s.tcpWindowScaling() != 0, 0);
         // tcp_openreq_init
         req.rcvIsn = skb.seq();
         req.mss = opt.mssClamp() != 0 ? opt.mssClamp() : TCP_MSS_DEFAULT;
@@ -107,27 +128,26 @@ public final class TcpInput {
         req.wscaleOk = opt.wscaleOk();
         req.sndWscale = opt.sndWscale();
         req.tsRecent = opt.sawTstamp() ? opt.rcvTsval() : 0;
-        if (req.tstampOk && env.tsOffsets())
-            req.tsOff = SecureSeq.secureTcpTsOff(env.tsSecret(), tuple.laddr(), tuple.raddr());
+        if (req.tstampOk && s.tcpTimestamps() == 1)
+            req.tsOff = SecureSeq.secureTcpTsOff(net.tsSecret, tuple.laddr(), tuple.raddr());
 
         if (twIsn == 0) {
             // "Kill the following clause, if you dislike this way." — without syncookies the last
             // quarter of the backlog is kept for proven peers; the model has no TCP metrics cache,
             // so no peer is proven.
-            if (env.tcpSyncookies() == 0
-                && env.tcpMaxSynBacklog() - lsk.queue().qlen.get() < (env.tcpMaxSynBacklog() >> 2)) {
+            if (s.tcpSyncookies() == 0
+                && s.tcpMaxSynBacklog() - lsk.queue().qlen.get() < (s.tcpMaxSynBacklog() >> 2)) {
                 return drop(mib);
             }
-            req.sntIsn = SecureSeq.secureTcpSeq(env.isnSecret(), tuple.laddr(), tuple.raddr(), tuple.lport(),
-                tuple.rport(), env.nowNanos());
+            req.sntIsn = SecureSeq.secureTcpSeq(net.isnSecret, tuple.laddr(), tuple.raddr(), tuple.lport(),
+                tuple.rport(), net.now());
         } else {
             req.sntIsn = twIsn;
         }
         // tcp_openreq_init_rwin
-        int advmss = env.mtu() - 40;
-        int mss = advmss - (req.tstampOk ? TcpOutput.TCPOLEN_TSTAMP_ALIGNED : 0);
-        TcpOutput.InitialWindow w = TcpOutput.tcpSelectInitialWindow(TcpOutput.tcpFullSpace(env.tcpRmemDefault()),
-            mss, 0, req.wscaleOk, env.tcpRmemMax(), env.rmemMax());
+        int mss = net.advmss() - (req.tstampOk ? TcpOutput.TCPOLEN_TSTAMP_ALIGNED : 0);
+        TcpOutput.InitialWindow w = TcpOutput.tcpSelectInitialWindow(TcpOutput.tcpFullSpace(s.tcpRmemDefault()),
+            mss, 0, req.wscaleOk, s.tcpRmemMax(), s.rmemMax());
         req.rcvWnd = w.rcvWnd();
         req.windowClamp = w.windowClamp();
         req.rcvWscale = w.rcvWscale();
@@ -151,16 +171,18 @@ public final class TcpInput {
     }
 
     /** The outcome of tcp_rcv_synsent_state_process. */
-    public enum SynSent { ESTABLISHED, RESET, REFUSED, DISCARD, SIMULTANEOUS_OPEN }
+    enum SynSent { ESTABLISHED, RESET, REFUSED, DISCARD, SIMULTANEOUS_OPEN }
 
     /**
      * net/ipv4/tcp_input.c: tcp_rcv_synsent_state_process — the SYN-ACK (or RST, or a bare SYN) that
      * answers our SYN.
      */
-    public static SynSent tcpRcvSynsentStateProcess(TcpSock tp, Skb skb, boolean tsAllowed, boolean sackAllowed,
-                                                    boolean wscaleAllowed, long nowNanos, Effects out, Mib mib) {
-        ParsedOptions opt = tcpParseOptions(skb, false, tsAllowed && tp.rxOpt.tstampOk, sackAllowed,
-            wscaleAllowed, tp.userMss);
+    static SynSent tcpRcvSynsentStateProcess(Net net, TcpSock tp, Skb skb, Effects out) {
+        var s = net.sysctl;
+        Mib mib = net.mib;
+        long nowNanos = net.now();
+        ParsedOptions opt = tcpParseOptions(skb, false, s.tcpTimestamps() != 0 && tp.rxOpt.tstampOk, s.tcpSack() != 0,
+            s.tcpWindowScaling() != 0, tp.userMss);
         int rcvTsecr = opt.sawTstamp() && opt.rcvTsecr() != 0 ? opt.rcvTsecr() - tp.tsoffset : opt.rcvTsecr();
         if (skb.ack()) {
             // RFC 793: "If SEG.ACK =< ISS, or SEG.ACK > SND.NXT, send a reset"
@@ -174,7 +196,7 @@ public final class TcpInput {
                 return SynSent.RESET;
             }
             if (skb.rst()) {
-                tcpReset(tp, mib);
+                tcpReset(net, tp, out);
                 return SynSent.REFUSED;
             }
             if (!skb.syn()) return SynSent.DISCARD;
@@ -200,14 +222,13 @@ public final class TcpInput {
             if (opt.sawTstamp()) {
                 tp.rxOpt.tstampOk = true;
                 tp.rxOpt.tsRecent = opt.rcvTsval(); // tcp_store_ts_recent
-                tp.rxOpt.tsRecentStamp = nowNanos / 1_000_000_000L;
             } else {
                 tp.rxOpt.tstampOk = false;
             }
             tp.mssCache = Math.min(tp.rxOpt.mssClamp, tp.advmss) - (tp.rxOpt.tstampOk ? TcpOutput.TCPOLEN_TSTAMP_ALIGNED : 0);
-            tcpFinishConnect(tp, mib);
+            tcpFinishConnect(net, tp, out);
             // no data pending, no defer-accept, no pingpong: ACK at once
-            out.emit(TcpOutput.tcpSendAck(tp, nowNanos));
+            out.emit(TcpOutput.tcpSendAck(net, tp));
             return SynSent.ESTABLISHED;
         }
         if (skb.rst()) return SynSent.DISCARD;
@@ -215,19 +236,21 @@ public final class TcpInput {
         return SynSent.DISCARD;
     }
 
-    /** net/ipv4/tcp_input.c: tcp_finish_connect */
-    public static void tcpFinishConnect(TcpSock tp, Mib mib) {
-        Tcp.tcpSetState(tp, TcpState.ESTABLISHED, mib);
+    /** net/ipv4/tcp_input.c: tcp_finish_connect — ESTABLISHED, and the connect() sleeper is woken. */
+    static void tcpFinishConnect(Net net, TcpSock tp, Effects out) {
+        Tcp.tcpSetState(net, tp, TcpState.ESTABLISHED, out);
+        out.stateChange(); // not SOCK_DEAD: sk_state_change
     }
 
     /** net/ipv4/tcp_input.c: tcp_reset — the errno depends on the state; then tcp_done. */
-    public static void tcpReset(TcpSock tp, Mib mib) {
+    static void tcpReset(Net net, TcpSock tp, Effects out) {
         tp.skErr = switch (tp.skState) {
             case SYN_SENT -> Errno.ECONNREFUSED;
             case CLOSE_WAIT -> Errno.EPIPE;
             case CLOSE -> null;
             default -> Errno.ECONNRESET;
         };
-        Tcp.tcpDone(tp, mib);
+        if (tp.skState == TcpState.CLOSE) return;
+        Tcp.tcpDone(net, tp, out);
     }
 }

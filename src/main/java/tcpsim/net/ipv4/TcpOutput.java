@@ -2,13 +2,18 @@ package tcpsim.net.ipv4;
 
 import java.util.ArrayList;
 import java.util.List;
+import tcpsim.net.Mib.Counter;
+import tcpsim.net.Net;
 import tcpsim.net.Skb;
 import tcpsim.net.TcpOption;
 
 /**
  * net/ipv4/tcp_output.c: building and sending segments of the handshake. Option layout, windows and
  * flags are the kernel's; checked against the live kernel (SYN "win 64240 <mss 1460,sackOK,TS val X
- * ecr 0,nop,wscale 10>", SYN-ACK "win 65160" with timestamps at MTU 1500).
+ * ecr 0,nop,wscale 10>", SYN-ACK "win 65160" with timestamps at MTU 1500). Each function counts
+ * what the kernel's counts where it sends: __tcp_transmit_skb counts TcpOutSegs only for a segment
+ * that advances snd_nxt or carries no sequence space, so a retransmitted SYN is not counted there;
+ * tcp_make_synack counts every SYN-ACK.
  */
 public final class TcpOutput {
     private TcpOutput() {}
@@ -80,13 +85,13 @@ public final class TcpOutput {
     }
 
     /** net/ipv4/tcp_output.c: tcp_connect_init — initial RTO, windows, sequence numbers. */
-    public static void tcpConnectInit(TcpSock tp, int mtu, int tcpRmemDefault, int tcpRmemMax, int rmemMax,
-                                      boolean wscaleOk, boolean tsOk) {
-        tp.advmss = mtu - 40;
+    static void tcpConnectInit(Net net, TcpSock tp) {
+        var s = net.sysctl;
+        tp.advmss = net.advmss();
         if (tp.userMss != 0 && tp.userMss < tp.advmss) tp.advmss = tp.userMss;
-        tp.mssCache = tp.advmss - (tsOk ? TCPOLEN_TSTAMP_ALIGNED : 0);
-        InitialWindow w = tcpSelectInitialWindow(tcpFullSpace(tcpRmemDefault), tp.advmss, tp.windowClamp,
-            wscaleOk, tcpRmemMax, rmemMax);
+        tp.mssCache = tp.advmss - (tp.rxOpt.tstampOk ? TCPOLEN_TSTAMP_ALIGNED : 0);
+        InitialWindow w = tcpSelectInitialWindow(tcpFullSpace(s.tcpRmemDefault()), tp.advmss, tp.windowClamp,
+            tp.rxOpt.wscaleOk, s.tcpRmemMax(), s.rmemMax());
         tp.rcvWnd = w.rcvWnd();
         tp.windowClamp = w.windowClamp();
         tp.rxOpt.rcvWscale = w.rcvWscale();
@@ -100,17 +105,19 @@ public final class TcpOutput {
     }
 
     /**
-     * net/ipv4/tcp_output.c: tcp_connect — build the SYN, send it, count the active open, and arm the
-     * retransmit timer for the initial RTO.
+     * net/ipv4/tcp_output.c: tcp_connect — build the SYN, send it (it advances snd_nxt: counted),
+     * count the active open, and arm the retransmit timer for the initial RTO.
      */
-    public static void tcpConnect(TcpSock tp, long nowNanos, Effects out, tcpsim.net.Mib mib) {
-        tp.retransStamp = tcpTimeStampMs(nowNanos);
+    public static void tcpConnect(Net net, TcpSock tp, Effects out) {
+        long now = net.now();
+        tp.retransStamp = tcpTimeStampMs(now);
         int isn = tp.writeSeq;
         tp.writeSeq = isn + 1;
-        out.emit(synSkb(tp, isn, nowNanos));
+        out.emit(synSkb(tp, isn, now));
+        net.mib.inc(Counter.TcpOutSegs);
         tp.sndNxt = tp.writeSeq;
-        mib.inc(tcpsim.net.Mib.Counter.TcpActiveOpens);
-        out.modTimer(tp.retransmitTimer, nowNanos + tp.icskRto);
+        net.mib.inc(Counter.TcpActiveOpens);
+        out.modTimer(tp.retransmitTimer, now + tp.icskRto);
     }
 
     /** The SYN as tcp_transmit_skb writes it for tcp_connect (and its retransmissions). */
@@ -124,11 +131,12 @@ public final class TcpOutput {
 
     /**
      * net/ipv4/tcp_output.c: tcp_make_synack — the SYN-ACK of a request sock; options echo only
-     * what the peer offered (tcp_synack_options).
+     * what the peer offered (tcp_synack_options). Every SYN-ACK counts in TcpOutSegs.
      */
-    public static Skb tcpMakeSynack(RequestSock req, long nowNanos, int advmss) {
-        List<TcpOption> opts = tcpOptionsWrite(advmss, req.sackOk, req.tstampOk,
-            tcpTimeStampMs(nowNanos) + req.tsOff, req.tsRecent, req.wscaleOk ? req.rcvWscale : -1);
+    public static Skb tcpMakeSynack(Net net, RequestSock req) {
+        net.mib.inc(Counter.TcpOutSegs);
+        List<TcpOption> opts = tcpOptionsWrite(net.advmss(), req.sackOk, req.tstampOk,
+            tcpTimeStampMs(net.now()) + req.tsOff, req.tsRecent, req.wscaleOk ? req.rcvWscale : -1);
         FourTuple t = req.tuple;
         // the SYN-ACK's window is never scaled (RFC 7323 2.2)
         return new Skb(t.laddr(), t.raddr(), t.lport(), t.rport(), req.sntIsn, req.rcvIsn + 1,
@@ -142,18 +150,45 @@ public final class TcpOutput {
         return (int) Math.min(win >>> wscale, 65535);
     }
 
-    /** net/ipv4/tcp_output.c: __tcp_send_ack — a bare ACK at snd_nxt/rcv_nxt. */
-    public static Skb tcpSendAck(TcpSock tp, long nowNanos) {
+    /**
+     * net/ipv4/tcp_ipv4.c: tcp_v4_send_synack's retransmission, tcp_rtx_synack via inet_rtx_syn_ack:
+     * the SYN-ACK again, counted as a retransmitted segment and a SYN retransmit.
+     */
+    public static void tcpRtxSynack(Net net, RequestSock req, Effects out) {
+        out.emit(tcpMakeSynack(net, req));
+        net.mib.inc(Counter.TcpRetransSegs);
+        net.mib.inc(Counter.TcpExtTCPSynRetrans);
+        req.numRetrans++;
+    }
+
+    /** net/ipv4/tcp_output.c: __tcp_send_ack — a bare ACK at snd_nxt/rcv_nxt (no sequence space: counted). */
+    public static Skb tcpSendAck(Net net, TcpSock tp) {
+        net.mib.inc(Counter.TcpOutSegs);
+        return nondata(tp, Skb.ACK, net.now());
+    }
+
+    /**
+     * net/ipv4/tcp_output.c: tcp_send_active_reset — RST|ACK at tcp_acceptable_seq (snd_nxt here),
+     * through tcp_transmit_skb (no sequence space: counted), and TcpOutRsts.
+     */
+    public static void tcpSendActiveReset(Net net, TcpSock tp, Effects out) {
+        out.emit(nondata(tp, Skb.RST | Skb.ACK, net.now()));
+        net.mib.inc(Counter.TcpOutSegs);
+        net.mib.inc(Counter.TcpOutRsts);
+    }
+
+    /** tcp_init_nondata_skb + tcp_transmit_skb for a segment without data at snd_nxt/rcv_nxt. */
+    private static Skb nondata(TcpSock tp, int flags, long nowNanos) {
         List<TcpOption> opts = tp.rxOpt.tstampOk
             ? tcpOptionsWrite(0, false, true, tcpTimeStampMs(nowNanos) + tp.tsoffset, tp.rxOpt.tsRecent, -1)
             : List.of();
-        return new Skb(tp.inetSaddr, tp.inetDaddr, tp.inetNum, tp.inetDport, tp.sndNxt, tp.rcvNxt, Skb.ACK,
+        return new Skb(tp.inetSaddr, tp.inetDaddr, tp.inetNum, tp.inetDport, tp.sndNxt, tp.rcvNxt, flags,
             tcpSelectWindow(tp), opts);
     }
 
     /**
      * net/ipv4/tcp_output.c: tcp_retransmit_skb for the SYN in SYN_SENT — the same ISN, a fresh
-     * timestamp.
+     * timestamp. It does not advance snd_nxt, so __tcp_transmit_skb does not count it in TcpOutSegs.
      */
     public static Skb tcpRetransmitSyn(TcpSock tp, long nowNanos) {
         return synSkb(tp, tp.sndUna, nowNanos);

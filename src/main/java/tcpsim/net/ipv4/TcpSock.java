@@ -23,7 +23,8 @@ public final class TcpSock {
     public boolean bindPortLock;   // SOCK_BINDPORT_LOCK: keep the port when going back to CLOSE
     public boolean nonblock;       // O_NONBLOCK on the file
     public Errno skErr;            // sk_err, reported once by sock_error()
-    public Errno skErrSoft;        // sk_err_soft
+    public boolean hashed;         // !sk_unhashed: in ehash, or in lhash2 for a listener
+    public boolean icskBindHash;   // icsk_bind_hash != NULL: an owner of inet_num's bind bucket
     public volatile int skMaxAckBacklog;
     public Tcp.StateObserver observer;
 
@@ -55,18 +56,13 @@ public final class TcpSock {
 
     /** struct tcp_options_received. */
     public static final class RxOpt {
-        public boolean sawTstamp;
         public boolean tstampOk;
         public boolean sackOk;
         public boolean wscaleOk;
         public int sndWscale;
         public int rcvWscale;
-        public int rcvTsval;
-        public int rcvTsecr;
         public int tsRecent;
-        public long tsRecentStamp;
         public int mssClamp;
-        public int userMss;
     }
 
     public FourTuple tuple() {

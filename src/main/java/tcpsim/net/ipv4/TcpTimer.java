@@ -1,14 +1,11 @@
 package tcpsim.net.ipv4;
 
-import tcpsim.net.Mib;
 import tcpsim.net.Mib.Counter;
+import tcpsim.net.Net;
 
 /** net/ipv4/tcp_timer.c: the retransmit timer while connecting. */
 public final class TcpTimer {
     private TcpTimer() {}
-
-    /** What the retransmit timer did. */
-    public enum Retransmit { RETRANSMITTED, TIMED_OUT }
 
     /**
      * net/ipv4/tcp_timer.c: tcp_model_timeout — how long N exponential retransmissions take from rto_base.
@@ -32,30 +29,39 @@ public final class TcpTimer {
     }
 
     /**
+     * net/ipv4/tcp_timer.c: tcp_write_timer_handler's ICSK_TIME_RETRANS case — tcp_retransmit_timer;
+     * only SYN_SENT has anything in flight in the model.
+     */
+    public static Effects tcpWriteTimerHandler(Net net, TcpSock sk) {
+        Effects out = new Effects();
+        if (sk.skState == TcpState.SYN_SENT) tcpRetransmitTimer(net, sk, out);
+        return out;
+    }
+
+    /**
      * net/ipv4/tcp_timer.c: tcp_retransmit_timer in SYN_SENT — give up (ETIMEDOUT, tcp_write_err) or send
      * the SYN again; the RTO doubles only after the first tcp_syn_linear_timeouts retransmissions.
      */
-    public static Retransmit tcpRetransmitTimer(TcpSock sk, int synRetries, int linearTimeouts, long nowNanos,
-                                                Effects out, Mib mib) {
-        if (tcpWriteTimeout(sk, synRetries, linearTimeouts, nowNanos)) {
-            // tcp_write_err
-            sk.skErr = sk.skErrSoft != null ? sk.skErrSoft : Errno.ETIMEDOUT;
-            mib.inc(Counter.TcpExtTCPAbortOnTimeout);
-            Tcp.tcpDone(sk, mib);
-            return Retransmit.TIMED_OUT;
+    static void tcpRetransmitTimer(Net net, TcpSock sk, Effects out) {
+        var s = net.sysctl;
+        long now = net.now();
+        net.mib.inc(Counter.TcpExtTCPTimeouts); // every expiry, the one that gives up too (live kernel)
+        if (tcpWriteTimeout(sk, s.tcpSynRetries(), s.tcpSynLinearTimeouts(), now)) {
+            // tcp_write_err: sk_err_soft is set only by ICMP errors, which the model does not take
+            sk.skErr = Errno.ETIMEDOUT;
+            net.mib.inc(Counter.TcpExtTCPAbortOnTimeout);
+            Tcp.tcpDone(net, sk, out);
+            return;
         }
-        mib.inc(Counter.TcpExtTCPTimeouts);
-        out.emit(TcpOutput.tcpRetransmitSyn(sk, nowNanos));
-        mib.inc(Counter.TcpRetransSegs);
-        mib.inc(Counter.TcpExtTCPSynRetrans);
-        mib.inc(Counter.TcpOutSegs);
+        out.emit(TcpOutput.tcpRetransmitSyn(sk, now));
+        net.mib.inc(Counter.TcpRetransSegs);
+        net.mib.inc(Counter.TcpExtTCPSynRetrans);
         sk.icskRetransmits++;
         sk.totalRto++;
-        if (sk.skState != TcpState.SYN_SENT || sk.totalRto > linearTimeouts) {
+        if (sk.skState != TcpState.SYN_SENT || sk.totalRto > s.tcpSynLinearTimeouts()) {
             sk.icskBackoff++;
             sk.icskRto = Math.min(sk.icskRto << 1, InetConnectionSock.TCP_RTO_MAX);
         }
-        out.modTimer(sk.retransmitTimer, nowNanos + sk.icskRto);
-        return Retransmit.RETRANSMITTED;
+        out.modTimer(sk.retransmitTimer, now + sk.icskRto);
     }
 }

@@ -23,6 +23,7 @@ import tcpsim.net.TcpOption;
 import tcpsim.net.ipv4.Errno;
 import tcpsim.net.ipv4.FourTuple;
 import tcpsim.net.ipv4.InetHashtables.EhashEntry;
+import tcpsim.net.ipv4.Tcp;
 import tcpsim.net.ipv4.TcpSock;
 import tcpsim.net.ipv4.TcpState;
 import tcpsim.packetdrill.Backend;
@@ -67,7 +68,6 @@ public final class ModelBackend implements Backend {
     /** include/net/tcp.h: TFO_SERVER_ENABLE | TFO_SERVER_WO_SOCKOPT1, every listener a Fast Open server. */
     private static final int TFO_SERVER_WO_SOCKOPT = 0x2 | 0x400;
     /** include/uapi/linux/tcp.h: tcpi_options bits. */
-    private static final long TCPI_OPT_TIMESTAMPS = 1, TCPI_OPT_SACK = 2, TCPI_OPT_WSCALE = 4;
 
     private final Simulation sim;
     private final boolean ownsSim;
@@ -241,7 +241,7 @@ public final class ModelBackend implements Backend {
     private static void refuseUnmodelled(NetNs n, Skb skb) throws BackendException {
         EhashEntry target = n.ehash.get(FourTuple.ofIncoming(skb));
         if (target == null && skb.syn() && !skb.ack() && n.lhash.containsKey(skb.dport())) {
-            int tfo = n.sysctl.tcpFastopen();
+            int tfo = n.net.sysctl.tcpFastopen();
             boolean fastOpenOption = skb.option(TcpOption.FastOpen.class) != null
                 || skb.option(TcpOption.FastOpenExp.class) != null;
             if ((tfo & TFO_SERVER_WO_SOCKOPT) == TFO_SERVER_WO_SOCKOPT && (skb.len() > 0 || fastOpenOption)) {
@@ -249,9 +249,9 @@ public final class ModelBackend implements Backend {
                     + " makes every listener a TFO server, and this SYN carries " + (skb.len() > 0 ? "data" : "a cookie option")
                     + ": tcp_try_fastopen)");
             }
-            if (n.sysctl.tcpEcn() != 0 && (skb.flags() & (Skb.ECE | Skb.CWR)) != 0) {
+            if (n.net.sysctl.tcpEcn() != 0 && (skb.flags() & (Skb.ECE | Skb.CWR)) != 0) {
                 throw new BackendException("not modelled: ECN negotiation (a SYN with ECE|CWR while tcp_ecn="
-                    + n.sysctl.tcpEcn() + ": tcp_ecn_create_request)");
+                    + n.net.sysctl.tcpEcn() + ": tcp_ecn_create_request)");
             }
         }
         if (target != null && (skb.len() > 0 || skb.fin())) {
@@ -493,49 +493,17 @@ public final class ModelBackend implements Backend {
 
     // ---- tcp_info ----
 
-    /**
-     * net/ipv4/tcp.c: tcp_get_info, for the fields the model keeps: state, negotiated options and
-     * window scales, MSS, RTO and its back-off, and for a listener its accept-queue length and limit.
-     * A socket the model has not hashed (never bound to a 4-tuple or a listening port) reports its
-     * state alone: the model keeps no tcp_sock fields for it.
-     */
+    /** getsockopt(TCP_INFO): the socket answers with net/ipv4's tcp_get_info, under its lock. */
     @Override
     public Map<String, Long> tcpInfo(int n) throws BackendException {
         host();
         Fd fd = fds.get(n);
         if (fd == null) throw new BackendException("tcp_info: no socket with fd " + n);
-        Map<String, Long> info = new LinkedHashMap<>();
-        for (ListenerEntry l : ns.lhash.values()) {
-            if (l.listener().equals(fd.sock)) {
-                put(info, l.sk());
-                info.put("tcpi_unacked", (long) l.queue().skAckBacklog.get());
-                info.put("tcpi_sacked", (long) l.sk().skMaxAckBacklog);
-                return info;
-            }
-        }
-        for (Object e : ns.ehash.values()) {
-            if (e instanceof SockEntry s && s.ref().equals(fd.sock)) {
-                put(info, s.sk());
-                return info;
-            }
-        }
-        info.put("tcpi_state", (long) TcpState.CLOSE.number);
-        return info;
-    }
-
-    private static void put(Map<String, Long> info, TcpSock sk) {
-        info.put("tcpi_state", (long) sk.skState.number);
-        info.put("tcpi_retransmits", (long) sk.icskRetransmits);
-        info.put("tcpi_backoff", (long) sk.icskBackoff);
-        long options = (sk.rxOpt.tstampOk ? TCPI_OPT_TIMESTAMPS : 0) | (sk.rxOpt.sackOk ? TCPI_OPT_SACK : 0)
-            | (sk.rxOpt.wscaleOk ? TCPI_OPT_WSCALE : 0);
-        info.put("tcpi_options", options);
-        info.put("tcpi_snd_wscale", (long) (sk.rxOpt.wscaleOk ? sk.rxOpt.sndWscale : 0));
-        info.put("tcpi_rcv_wscale", (long) (sk.rxOpt.wscaleOk ? sk.rxOpt.rcvWscale : 0));
-        info.put("tcpi_rto", sk.icskRto / 1000);
-        info.put("tcpi_snd_mss", (long) sk.mssCache);
-        info.put("tcpi_advmss", (long) sk.advmss);
-        info.put("tcpi_total_rto", (long) sk.totalRto);
+        Tcp.TcpInfo[] got = new Tcp.TcpInfo[1];
+        run.tell(new ModelRun.GetInfo(fd.sock, info -> got[0] = info));
+        sim.drain();
+        if (got[0] == null) throw new BackendException("tcp_info: the socket with fd " + n + " did not answer");
+        return new LinkedHashMap<>(got[0].fields());
     }
 
     // ---- what the model does not cover ----
@@ -545,7 +513,7 @@ public final class ModelBackend implements Backend {
         String what = notModelled.take();
         if (what != null) throw new BackendException(what);
         if (ns != null) {
-            long cookies = ns.mib.get(Mib.Counter.TcpExtTCPReqQFullDoCookies);
+            long cookies = ns.net.mib.get(Mib.Counter.TcpExtTCPReqQFullDoCookies);
             if (cookies > cookiesSeen) {
                 cookiesSeen = cookies;
                 throw new BackendException("not modelled: syncookies (the kernel would answer this SYN with a cookie: "

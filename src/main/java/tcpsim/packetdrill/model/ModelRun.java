@@ -1,5 +1,6 @@
 package tcpsim.packetdrill.model;
 
+import tcpsim.net.ipv4.Tcp;
 import tcpsim.sock.SocketActor;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
@@ -23,6 +24,9 @@ final class ModelRun {
     /** Make a call: {@code send} tells the host or a socket, with a fresh inbox for the reply. */
     record Call(int callId, Consumer<ActorRef<SocketActor.Reply>> send) implements Command {}
 
+    /** getsockopt(TCP_INFO): ask the socket, and hand its answer to {@code answer}. */
+    record GetInfo(ActorRef<SocketActor.Command> sock, Consumer<Tcp.TcpInfo> answer) implements Command {}
+
     /** What the backend learns from the run. */
     interface Sink {
         /** The host handed a packet to its route toward the scripted peer. */
@@ -39,6 +43,15 @@ final class ModelRun {
             return Behaviors.receive(Command.class)
                 .onMessage(Call.class, c -> {
                     c.send().accept(ctx.spawnAnonymous(inbox(c.callId(), sink)));
+                    return Behaviors.same();
+                })
+                .onMessage(GetInfo.class, g -> {
+                    g.sock().tell(new SocketActor.GetInfo(ctx.spawnAnonymous(Behaviors.receive(Tcp.TcpInfo.class)
+                        .onMessage(Tcp.TcpInfo.class, info -> {
+                            g.answer().accept(info);
+                            return Behaviors.stopped();
+                        })
+                        .build())));
                     return Behaviors.same();
                 })
                 .build();
