@@ -7,9 +7,9 @@ import java.util.Map;
 import tcpsim.packetdrill.ScriptResult.LogEntry;
 
 /**
- * What the event loop and system calls ({@link ScriptRunner}, run.c and run_system_call.c) and the
- * packets ({@link RunPackets}, run_packet.c) of one run share: gtests/net/packetdrill/run.h struct
- * state, with socket.h struct socket for the script's fds.
+ * What the event loop ({@link ScriptRunner}, run.c), the packets ({@link RunPackets},
+ * run_packet.c) and the system calls ({@link RunSystemCalls}, run_system_call.c) of one run share:
+ * gtests/net/packetdrill/run.h struct state, with socket.h struct socket for the script's fds.
  */
 final class RunState {
     final Backend backend;
