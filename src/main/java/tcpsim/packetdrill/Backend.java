@@ -56,6 +56,13 @@ public interface Backend extends AutoCloseable {
     /** getsockopt(TCP_INFO) for a (backend) fd, as tcpi_* names to values. */
     Map<String, Long> tcpInfo(int fd) throws BackendException;
 
+    /**
+     * The host's SNMP and netstat counters under the names nstat prints ("TcpOutSegs",
+     * "TcpExtListenDrops"), counted from {@link #start}; a name that is absent is zero. Scripts
+     * cannot state counters, so tests read them here before the runner closes the backend.
+     */
+    Map<String, Long> nstat() throws BackendException;
+
     @Override
     void close();
 

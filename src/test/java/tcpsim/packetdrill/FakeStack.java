@@ -269,6 +269,11 @@ final class FakeStack implements Backend {
         return m;
     }
 
+    /** The fake keeps no counters. */
+    @Override public Map<String, Long> nstat() {
+        return Map.of();
+    }
+
     @Override public void close() {
         closed = true;
     }

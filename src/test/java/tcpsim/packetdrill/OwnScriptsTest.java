@@ -28,9 +28,10 @@ class OwnScriptsTest {
     @Test
     void theScriptsCoverTheHandshakeCasesTheModelHas() throws Exception {
         assertEquals(java.util.List.of("connect-blocking.pkt", "connect-nonblocking.pkt", "listen-backlog-zero.pkt",
-                "listener-closed-before-final-ack.pkt",
-                "passive-open-all-options.pkt", "passive-open-mss-only.pkt", "rst-bare-ack-to-listener.pkt",
-                "rst-syn-to-closed-port.pkt", "syn-retransmit-linear.pkt", "synack-retransmit-backoff.pkt"),
+                "listener-close-frees-port.pkt", "listener-closed-before-final-ack.pkt",
+                "passive-open-all-options.pkt", "passive-open-mss-only.pkt", "reuseport-second-listener-closed.pkt",
+                "rst-bare-ack-to-listener.pkt", "rst-syn-to-closed-port.pkt", "syn-retransmit-linear.pkt",
+                "synack-retransmit-backoff.pkt"),
             ProjectScripts.scripts("packetdrill").stream().map(p -> p.getFileName().toString()).toList());
     }
 

@@ -26,7 +26,7 @@ final class ProjectScripts {
     }
 
     static ScriptResult onModel(Path script, Simulation sim) throws Exception {
-        return new ScriptRunner().run(parse(script), new ModelBackend(sim));
+        return run(script, new ModelBackend(sim));
     }
 
     /**
@@ -37,8 +37,14 @@ final class ProjectScripts {
     static final long KERNEL_TOLERANCE_USECS = 14_000;
 
     static ScriptResult onKernel(Path script) throws Exception {
-        return new ScriptRunner(RunSettings.defaults(), OptionalLong.of(KERNEL_TOLERANCE_USECS))
-            .run(parse(script), new KernelBackend());
+        return run(script, new KernelBackend());
+    }
+
+    /** A script on a backend (or one standing in front of it), at the tolerance its name calls for. */
+    static ScriptResult run(Path script, Backend backend) throws Exception {
+        OptionalLong tolerance = backend.name().equals("kernel") ? OptionalLong.of(KERNEL_TOLERANCE_USECS)
+            : OptionalLong.empty();
+        return new ScriptRunner(RunSettings.defaults(), tolerance).run(parse(script), backend);
     }
 
     private static Script parse(Path script) throws Exception {

@@ -35,6 +35,7 @@ import tcpsim.packetdrill.Backend.SyscallResult;
  * {"op":"sysctl","key":k,"value":v}         {"ok":true}
  * {"op":"shell","command":c}                {"ok":true,"exitCode":N,"output":"..."}
  * {"op":"tcpInfo","fd":N}                   {"ok":true,"info":{"tcpi_state":1,...}}
+ * {"op":"nstat"}                            {"ok":true,"counters":{"TcpOutSegs":3,...}}
  * any failure                               {"error":"one line"}
  *
  * events, after start, interleaved with replies:
@@ -84,6 +85,20 @@ final class AgentProtocol {
 
     static byte[] unb64(JsonNode n) {
         return Base64.getDecoder().decode(n.asText());
+    }
+
+    /** A reply carrying named numbers (tcp_info fields, counters) under {@code field}. */
+    static ObjectNode ok(String field, Map<String, Long> values) {
+        ObjectNode reply = ok();
+        values.forEach(reply.putObject(field)::put);
+        return reply;
+    }
+
+    /** The named numbers of an {@link #ok(String, Map)} reply, in order. */
+    static Map<String, Long> longs(JsonNode n) {
+        Map<String, Long> values = new LinkedHashMap<>();
+        n.fields().forEachRemaining(e -> values.put(e.getKey(), e.getValue().asLong()));
+        return values;
     }
 
     // ---- Config ----

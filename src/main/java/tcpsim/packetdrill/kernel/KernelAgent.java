@@ -17,8 +17,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -164,13 +166,10 @@ public final class KernelAgent {
                 ShellOutcome r = shell(req.get("command").asText());
                 return AgentProtocol.ok().put("exitCode", r.exitCode).put("output", r.output);
             }
-            case "tcpInfo": {
-                ObjectNode info = AgentProtocol.NODES.objectNode();
-                syscalls.tcpInfo(req.get("fd").asInt()).forEach(info::put);
-                ObjectNode reply = AgentProtocol.ok();
-                reply.set("info", info);
-                return reply;
-            }
+            case "tcpInfo":
+                return AgentProtocol.ok("info", syscalls.tcpInfo(req.get("fd").asInt()));
+            case "nstat":
+                return AgentProtocol.ok("counters", nstat());
             default:
                 throw new BackendException("kernel agent: unknown request '" + op + "'");
         }
@@ -380,6 +379,41 @@ public final class KernelAgent {
 
     private static String normalize(String v) {
         return v.strip().replaceAll("\\s+", " ");
+    }
+
+    // ---- counters ----
+
+    /**
+     * Values in /proc/net/snmp that are settings, not counters: nstat leaves them out. (It drops
+     * the gauge TcpCurrEstab too, which is kept here, as the model's Mib keeps it.)
+     */
+    private static final Set<String> MIB_SETTINGS = Set.of("IpForwarding", "IpDefaultTTL", "TcpRtoAlgorithm",
+        "TcpRtoMin", "TcpRtoMax", "TcpMaxConn");
+
+    /**
+     * This namespace's non-zero counters: /proc/net/snmp and /proc/net/netstat give per group a
+     * line of names and a line of values ("Tcp: ... OutSegs ..." / "Tcp: ... 3 ..."), which nstat
+     * joins into "TcpOutSegs". The namespace is the agent's own, so they count from its start.
+     */
+    private static Map<String, Long> nstat() throws BackendException {
+        Map<String, Long> counters = new LinkedHashMap<>();
+        for (Path file : List.of(Path.of("/proc/net/snmp"), Path.of("/proc/net/netstat"))) {
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(file);
+            } catch (IOException e) {
+                throw new BackendException("kernel agent: cannot read " + file + ": " + e.getMessage());
+            }
+            for (int i = 0; i + 1 < lines.size(); i += 2) {
+                String[] names = lines.get(i).split("\\s+"), values = lines.get(i + 1).split("\\s+");
+                String group = names[0].substring(0, names[0].length() - 1);
+                for (int j = 1; j < Math.min(names.length, values.length); j++) {
+                    long v = Long.parseLong(values[j]);
+                    if (v != 0 && !MIB_SETTINGS.contains(group + names[j])) counters.put(group + names[j], v);
+                }
+            }
+        }
+        return counters;
     }
 
     // ---- shell ----

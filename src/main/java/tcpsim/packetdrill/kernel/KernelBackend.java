@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -267,10 +266,13 @@ public final class KernelBackend implements Backend {
 
     @Override
     public synchronized Map<String, Long> tcpInfo(int fd) throws BackendException {
-        Map<String, Long> info = new LinkedHashMap<>();
-        call(request("tcpInfo").put("fd", fd), CALL_TIMEOUT_MS).get("info").fields()
-            .forEachRemaining(e -> info.put(e.getKey(), e.getValue().asLong()));
-        return info;
+        return AgentProtocol.longs(call(request("tcpInfo").put("fd", fd), CALL_TIMEOUT_MS).get("info"));
+    }
+
+    /** Read in the agent: /proc/net is the reading process's namespace, and the agent is in ours. */
+    @Override
+    public synchronized Map<String, Long> nstat() throws BackendException {
+        return AgentProtocol.longs(call(request("nstat"), CALL_TIMEOUT_MS).get("counters"));
     }
 
     /**

@@ -506,6 +506,12 @@ public final class ModelBackend implements Backend {
         return new LinkedHashMap<>(got[0].fields());
     }
 
+    /** The host's {@link Mib}: each run makes its own NetNs, so its counters start at zero. */
+    @Override
+    public Map<String, Long> nstat() throws BackendException {
+        return host().mib.nonZero();
+    }
+
     // ---- what the model does not cover ----
 
     /** Raise the first thing the model reported it does not model, or a syncookie it did not send. */
