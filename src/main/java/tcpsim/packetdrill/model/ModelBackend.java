@@ -509,7 +509,7 @@ public final class ModelBackend implements Backend {
     /** The host's {@link Mib}: each run makes its own NetNs, so its counters start at zero. */
     @Override
     public Map<String, Long> nstat() throws BackendException {
-        return host().mib.nonZero();
+        return host().net.mib.nonZero();
     }
 
     // ---- what the model does not cover ----
