@@ -76,6 +76,26 @@ final class Libc {
         }
     }
 
+    /**
+     * Sockets and pipes open in this process now: the entries of /proc/self/fd that link to
+     * "socket:[inode]" or "pipe:[inode]". Files (a jar opened for a class, a log) come and go with
+     * the JVM's own work.
+     */
+    static int openSocketsAndPipes() {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return (int) fds.filter(fd -> {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    return target.startsWith("socket:") || target.startsWith("pipe:");
+                } catch (IOException gone) {
+                    return false; // closed meanwhile, or the directory stream's own descriptor
+                }
+            }).count();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list /proc/self/fd: " + e.getMessage(), e);
+        }
+    }
+
     static int pageSize() {
         return C.getpagesize();
     }
