@@ -6,14 +6,16 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /** A namespace's SNMP/netstat counters, under the names nstat prints. */
 public final class Mib {
-    /** include/uapi/linux/snmp.h: the TCP_MIB_* and LINUX_MIB_* items the model moves. */
+    /**
+     * include/uapi/linux/snmp.h: the TCP_MIB_* and LINUX_MIB_* items the model moves; the others
+     * come with their features (the syncookie counters with syncookies).
+     */
     public enum Counter {
         TcpActiveOpens, TcpPassiveOpens, TcpAttemptFails, TcpEstabResets, TcpCurrEstab,
-        TcpInSegs, TcpOutSegs, TcpRetransSegs, TcpInErrs, TcpOutRsts,
+        TcpInSegs, TcpOutSegs, TcpRetransSegs, TcpOutRsts,
         TcpExtListenOverflows, TcpExtListenDrops, TcpExtTCPReqQFullDrop, TcpExtTCPReqQFullDoCookies,
-        TcpExtSyncookiesSent, TcpExtSyncookiesRecv, TcpExtSyncookiesFailed, TcpExtEmbryonicRsts,
-        TcpExtTCPAbortOnTimeout, TcpExtPAWSActiveRejected, TcpExtTCPTimeouts, TcpExtTCPSynRetrans,
-        TcpExtTCPACKSkippedSynRecv
+        TcpExtEmbryonicRsts, TcpExtTCPAbortOnTimeout, TcpExtPAWSActiveRejected, TcpExtTCPTimeouts,
+        TcpExtTCPSynRetrans
     }
 
     private static final Counter[] ALL = Counter.values();

@@ -42,16 +42,16 @@ import tcpsim.runtime.VirtualScheduler;
  * import tcpsim.testkit.DeterministicProbe;
  * import tcpsim.testkit.TcpsimExtension;
  *
- * class TimeWaitExampleTest {
+ * class VirtualTimerExampleTest {
  *     @RegisterExtension
  *     static final TcpsimExtension tcpsim = TcpsimExtension.deterministic().strategy("random").seed(42);
  *
  *     record Closed(long atNanos) {}
  *
- *     // Stands in for a TIME_WAIT socket: gone when its 60 s timer fires.
- *     static Behavior<String> timeWait(ActorRef<Closed> owner, Clock clock) {
+ *     // A toy actor with one 60 s timer (not the model's TIME_WAIT): gone when it fires.
+ *     static Behavior<String> sixtySecondTimer(ActorRef<Closed> owner, Clock clock) {
  *         return Behaviors.withTimers(timers -> {
- *             timers.startSingleTimer("tw", "expired", Duration.ofSeconds(60));
+ *             timers.startSingleTimer("t", "expired", Duration.ofSeconds(60));
  *             return Behaviors.receiveMessage(expired -> {
  *                 owner.tell(new Closed(clock.nanos()));
  *                 return Behaviors.stopped();
@@ -60,9 +60,9 @@ import tcpsim.runtime.VirtualScheduler;
  *     }
  *
  *     @Test
- *     void timeWaitEndsAfterSixtySecondsOfVirtualTime(Simulation sim, Clock clock) {
+ *     void aSixtySecondTimerFiresAfterSixtySecondsOfVirtualTime(Simulation sim, Clock clock) {
  *         DeterministicProbe<Closed> owner = tcpsim.createProbe();
- *         sim.startRun(timeWait(owner.ref(), clock));    // spawn through the runtime, not testKit.spawn
+ *         sim.startRun(sixtySecondTimer(owner.ref(), clock));    // spawn through the runtime, not testKit.spawn
  *
  *         Closed closed = owner.receiveMessage();         // steps the simulation; no real-time wait
  *         assertEquals(60_000_000_000L, closed.atNanos());
@@ -70,7 +70,7 @@ import tcpsim.runtime.VirtualScheduler;
  *     }
  * }
  * }</pre>
- * (The same test runs in {@code tcpsim.testkit.TimeWaitExampleTest}.) {@code @ExtendWith(TcpsimExtension.class)}
+ * (The same test runs in {@code tcpsim.testkit.VirtualTimerExampleTest}.) {@code @ExtendWith(TcpsimExtension.class)}
  * gives the same with the defaults (deterministic, FIFO); the values are then reached through test
  * method parameters.
  *

@@ -12,16 +12,16 @@ import tcpsim.runtime.Clock;
 import tcpsim.runtime.Simulation;
 
 /** The example in {@link TcpsimExtension}'s Javadoc (and README), kept compiling and passing. */
-class TimeWaitExampleTest {
+class VirtualTimerExampleTest {
     @RegisterExtension
     static final TcpsimExtension tcpsim = TcpsimExtension.deterministic().strategy("random").seed(42);
 
     record Closed(long atNanos) {}
 
-    // Stands in for a TIME_WAIT socket: gone when its 60 s timer fires.
-    static Behavior<String> timeWait(ActorRef<Closed> owner, Clock clock) {
+    // A toy actor with one 60 s timer (not the model's TIME_WAIT): gone when it fires.
+    static Behavior<String> sixtySecondTimer(ActorRef<Closed> owner, Clock clock) {
         return Behaviors.withTimers(timers -> {
-            timers.startSingleTimer("tw", "expired", Duration.ofSeconds(60));
+            timers.startSingleTimer("t", "expired", Duration.ofSeconds(60));
             return Behaviors.receiveMessage(expired -> {
                 owner.tell(new Closed(clock.nanos()));
                 return Behaviors.stopped();
@@ -30,9 +30,9 @@ class TimeWaitExampleTest {
     }
 
     @Test
-    void timeWaitEndsAfterSixtySecondsOfVirtualTime(Simulation sim, Clock clock) {
+    void aSixtySecondTimerFiresAfterSixtySecondsOfVirtualTime(Simulation sim, Clock clock) {
         DeterministicProbe<Closed> owner = tcpsim.createProbe();
-        sim.startRun(timeWait(owner.ref(), clock));    // spawn through the runtime, not testKit.spawn
+        sim.startRun(sixtySecondTimer(owner.ref(), clock));    // spawn through the runtime, not testKit.spawn
 
         Closed closed = owner.receiveMessage();         // steps the simulation; no real-time wait
         assertEquals(60_000_000_000L, closed.atNanos());
