@@ -53,10 +53,16 @@ public final class Effects {
     private static final Destroy DESTROY = new Destroy();
     private static final ReqskDrop REQSK_DROP = new ReqskDrop();
 
-    private final ArrayList<Effect> list = new ArrayList<>(4);
+    /** Made on the first effect: most calls (a segment discarded, a timer that lost its race) ask for none. */
+    private ArrayList<Effect> list;
+
+    private void add(Effect e) {
+        if (list == null) list = new ArrayList<>(4);
+        list.add(e);
+    }
 
     public Effects emit(Skb skb) {
-        list.add(new Emit(skb));
+        add(new Emit(skb));
         return this;
     }
 
@@ -64,7 +70,7 @@ public final class Effects {
         t.pending = true;
         t.expires = expiresNanos;
         t.generation++;
-        list.add(new ModTimer(t, expiresNanos, t.generation));
+        add(new ModTimer(t, expiresNanos, t.generation));
         return this;
     }
 
@@ -72,67 +78,67 @@ public final class Effects {
         if (!t.pending) return this;
         t.pending = false;
         t.generation++;
-        list.add(new DelTimer(t));
+        add(new DelTimer(t));
         return this;
     }
 
     public Effects unhash(FourTuple tuple) {
-        list.add(new Unhash(tuple));
+        add(new Unhash(tuple));
         return this;
     }
 
     public Effects putPort(int port) {
-        list.add(new PutPort(port));
+        add(new PutPort(port));
         return this;
     }
 
     public Effects stateChange() {
-        list.add(STATE_CHANGE);
+        add(STATE_CHANGE);
         return this;
     }
 
     public Effects listenStop() {
-        list.add(LISTEN_STOP);
+        add(LISTEN_STOP);
         return this;
     }
 
     public Effects destroy() {
-        list.add(DESTROY);
+        add(DESTROY);
         return this;
     }
 
     public Effects connRequest(Skb skb) {
-        list.add(new ConnRequest(skb));
+        add(new ConnRequest(skb));
         return this;
     }
 
     public Effects newChild(TcpSock child) {
-        list.add(new NewChild(child));
+        add(new NewChild(child));
         return this;
     }
 
     public Effects reqskDrop() {
-        list.add(REQSK_DROP);
+        add(REQSK_DROP);
         return this;
     }
 
     public Effects notModelled(String what) {
-        list.add(new NotModelled(what));
+        add(new NotModelled(what));
         return this;
     }
 
     public List<Effect> list() {
-        return list;
+        return list == null ? List.of() : list;
     }
 
     /** Does the list ask for this kind of effect? */
     public boolean has(Class<? extends Effect> kind) {
-        for (Effect e : list) if (kind.isInstance(e)) return true;
+        for (Effect e : list()) if (kind.isInstance(e)) return true;
         return false;
     }
 
     @Override
     public String toString() {
-        return list.toString();
+        return list().toString();
     }
 }

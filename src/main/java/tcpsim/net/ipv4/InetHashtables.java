@@ -113,6 +113,11 @@ public final class InetHashtables {
      * group, from which reuseport_select_sock would pick by hash.
      */
     public static <L extends LhashEntry> List<L> inetLookupListener(List<L> onPort, int daddr) {
+        if (onPort.size() == 1) { // the common case, without a list made per segment
+            TcpSock sk = onPort.get(0).sk();
+            boolean match = sk.skState == TcpState.LISTEN && (sk.inetSaddr == daddr || sk.inetSaddr == 0);
+            return match ? onPort : List.of();
+        }
         List<L> exact = new ArrayList<>(1), any = new ArrayList<>(1);
         for (L l : onPort) {
             TcpSock sk = l.sk();
