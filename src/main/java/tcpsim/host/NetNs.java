@@ -5,11 +5,13 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import tcpsim.hash.BindBucketActor;
 import tcpsim.hash.EhashBucketActor;
 import tcpsim.link.LinkActor;
 import tcpsim.link.Wire;
+import tcpsim.net.Inject;
 import tcpsim.net.Net;
 import tcpsim.net.Packet;
 import tcpsim.net.Skb;
@@ -66,7 +68,11 @@ public final class NetNs {
     int reqskObjects, sockSlabs;
 
     public NetNs(String name, int addr, Sysctls sysctl, int mtu, long seed, Clock clock, Trace trace) {
-        this.net = new Net(name, addr, sysctl, mtu, seed, clock, trace);
+        this(name, addr, sysctl, mtu, seed, clock, trace, Set.of());
+    }
+
+    public NetNs(String name, int addr, Sysctls sysctl, int mtu, long seed, Clock clock, Trace trace, Set<Inject> inject) {
+        this.net = new Net(name, addr, sysctl, mtu, seed, clock, trace, inject);
         this.name = name;
         this.addr = addr;
     }

@@ -1,6 +1,8 @@
 package tcpsim.net;
 
+import java.util.EnumSet;
 import java.util.Random;
+import java.util.Set;
 import tcpsim.net.ipv4.InetHashtables;
 import tcpsim.runtime.Clock;
 import tcpsim.runtime.Trace;
@@ -21,6 +23,9 @@ public final class Net {
     public final Clock clock;
     public final Trace trace;
 
+    /** Race-injection switches in force: none in the faithful model. */
+    public final Set<Inject> inject;
+
     /** Per-namespace secrets and draws, all from the scenario seed (net_get_random_once etc.). */
     public final Random random;
     public final long isnSecret;
@@ -30,6 +35,11 @@ public final class Net {
     public final int[] tablePerturb = new int[InetHashtables.INET_TABLE_PERTURB_SIZE];
 
     public Net(String name, int addr, Sysctls sysctl, int mtu, long seed, Clock clock, Trace trace) {
+        this(name, addr, sysctl, mtu, seed, clock, trace, Set.of());
+    }
+
+    public Net(String name, int addr, Sysctls sysctl, int mtu, long seed, Clock clock, Trace trace, Set<Inject> inject) {
+        this.inject = inject.isEmpty() ? Set.of() : EnumSet.copyOf(inject);
         this.name = name;
         this.addr = addr;
         this.sysctl = sysctl;
@@ -41,6 +51,11 @@ public final class Net {
         this.tsSecret = random.nextLong();
         this.portSecret = random.nextLong();
         for (int i = 0; i < tablePerturb.length; i++) tablePerturb[i] = random.nextInt();
+    }
+
+    /** Is this race-injection switch on? */
+    public boolean injected(Inject i) {
+        return inject.contains(i);
     }
 
     /** Virtual time now, in ns (tcp_clock_ns). */

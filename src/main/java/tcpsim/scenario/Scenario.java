@@ -3,6 +3,8 @@ package tcpsim.scenario;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import tcpsim.net.Inject;
 
 /**
  * A scenario file, checked: hosts (one network namespace each), the links between them, the
@@ -15,9 +17,11 @@ import java.util.Optional;
  * @param links      at most one per pair of hosts
  * @param apps       in file order
  * @param untilNanos virtual time at which the run stops
+ * @param inject     race-injection switches ({@code model.inject}); empty for the faithful model
+ * @param explore    the explorer's bounds and invariants ({@code explore { ... }})
  */
 public record Scenario(Path source, long seed, List<HostSpec> hosts, List<LinkSpec> links,
-                       List<AppSpec> apps, long untilNanos) {
+                       List<AppSpec> apps, long untilNanos, Set<Inject> inject, ExploreSpec explore) {
 
     /** The seed when the file sets none. */
     public static final long DEFAULT_SEED = 1;
@@ -26,6 +30,12 @@ public record Scenario(Path source, long seed, List<HostSpec> hosts, List<LinkSp
         hosts = List.copyOf(hosts);
         links = List.copyOf(links);
         apps = List.copyOf(apps);
+        inject = inject.isEmpty() ? Set.of() : Set.copyOf(inject);
+    }
+
+    public Scenario(Path source, long seed, List<HostSpec> hosts, List<LinkSpec> links, List<AppSpec> apps,
+                    long untilNanos) {
+        this(source, seed, hosts, links, apps, untilNanos, Set.of(), ExploreSpec.NONE);
     }
 
     /** The host of that name; IllegalArgumentException if there is none. */

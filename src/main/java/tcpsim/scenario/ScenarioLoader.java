@@ -11,16 +11,13 @@ import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
-import tcpsim.net.SysctlException;
-import tcpsim.net.Sysctls;
-import tcpsim.net.Sysctls.Sysctl;
-import tcpsim.net.Skb;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,9 +25,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import tcpsim.net.Inject;
+import tcpsim.net.Skb;
+import tcpsim.net.SysctlException;
+import tcpsim.net.Sysctls;
+import tcpsim.net.Sysctls.Sysctl;
 
 /**
  * Reads a HOCON scenario file (format: simulations/README.md) into a {@link Scenario}, checking
@@ -39,7 +42,10 @@ import java.util.regex.Pattern;
  */
 public final class ScenarioLoader {
 
-    private static final List<String> TOP_KEYS = List.of("seed", "hosts", "links", "apps", "run");
+    private static final List<String> TOP_KEYS = List.of("seed", "hosts", "links", "apps", "run", "model", "explore");
+    private static final List<String> MODEL_KEYS = List.of("inject");
+    private static final List<String> EXPLORE_KEYS = List.of("timer-jitter", "faults", "invariants");
+    private static final List<String> FAULT_KEYS = List.of("drop", "duplicate", "delay");
     private static final List<String> HOST_KEYS = List.of("ip", "sysctl");
     private static final List<String> LINK_KEYS = List.of("between", "delay", "loss");
     private static final List<String> SERVER_KEYS = List.of("host", "listen", "accept", "start", "close");
@@ -97,7 +103,62 @@ public final class ScenarioLoader {
         ConfigValue untilValue = required(run, "run", "until", "a duration such as 10s");
         long until = duration(untilValue, "run.until");
         if (until == 0) throw fail(untilValue, "run.until", "expected a positive duration such as 10s, got " + show(untilValue));
-        return new Scenario(file, seed, hosts, links, apps, until);
+        Set<Inject> inject = root.containsKey("model") ? model(root.get("model")) : Set.of();
+        ExploreSpec explore = root.containsKey("explore") ? explore(root.get("explore")) : ExploreSpec.NONE;
+        return new Scenario(file, seed, hosts, links, apps, until, inject, explore);
+    }
+
+    // ---- model and explore ----
+
+    /** {@code model { inject = [ "check-established-unlocked" ] }}: race-injection switches by name. */
+    private Set<Inject> model(ConfigValue value) {
+        ConfigObject m = object(value, "model", "an object such as { inject = [ \"check-established-unlocked\" ] }");
+        keys(m, "model", MODEL_KEYS);
+        Set<Inject> inject = EnumSet.noneOf(Inject.class);
+        if (!m.containsKey("inject")) return inject;
+        List<String> names = new ArrayList<>();
+        for (Inject i : Inject.values()) names.add(i.key);
+        ConfigList list = list(m.get("inject"), "model.inject", "a list of switch names such as [ \"" + names.get(0) + "\" ]");
+        for (int i = 0; i < list.size(); i++) {
+            ConfigValue v = list.get(i);
+            String key = "model.inject[" + i + "]";
+            if (v.valueType() != ConfigValueType.STRING) throw fail(v, key, "expected a switch name, got " + show(v));
+            String name = (String) v.unwrapped();
+            Inject sw = Inject.byKey(name)
+                .orElseThrow(() -> fail(v, key, "unknown switch '" + name + "'" + hint(closest(name, names), names)));
+            if (!inject.add(sw)) throw fail(v, key, "switch '" + name + "' named twice");
+        }
+        return inject;
+    }
+
+    /** {@code explore { timer-jitter = 1ms, faults { drop = 1, duplicate = 1, delay = 5ms }, invariants = [...] }} */
+    private ExploreSpec explore(ConfigValue value) {
+        ConfigObject e = object(value, "explore", "an object such as { faults { drop = 1 } }");
+        keys(e, "explore", EXPLORE_KEYS);
+        long jitter = e.containsKey("timer-jitter") ? duration(e.get("timer-jitter"), "explore.timer-jitter") : 0;
+        int drops = 0, duplicates = 0;
+        long delay = 0;
+        if (e.containsKey("faults")) {
+            ConfigObject f = object(e.get("faults"), "explore.faults", "an object such as { drop = 2, duplicate = 1, delay = 5ms }");
+            keys(f, "explore.faults", FAULT_KEYS);
+            if (f.containsKey("drop")) drops = (int) integer(f.get("drop"), "explore.faults.drop", 0, 1000, "a count 0..1000");
+            if (f.containsKey("duplicate")) {
+                duplicates = (int) integer(f.get("duplicate"), "explore.faults.duplicate", 0, 1000, "a count 0..1000");
+            }
+            if (f.containsKey("delay")) delay = duration(f.get("delay"), "explore.faults.delay");
+        }
+        List<String> invariants = new ArrayList<>();
+        if (e.containsKey("invariants")) {
+            ConfigList list = list(e.get("invariants"), "explore.invariants", "a list of invariant names");
+            for (int i = 0; i < list.size(); i++) {
+                ConfigValue v = list.get(i);
+                if (v.valueType() != ConfigValueType.STRING) {
+                    throw fail(v, "explore.invariants[" + i + "]", "expected an invariant name, got " + show(v));
+                }
+                invariants.add((String) v.unwrapped());
+            }
+        }
+        return new ExploreSpec(jitter, drops, duplicates, delay, invariants);
     }
 
     /** Typesafe's parse and resolve errors carry their own origin; keep its line, drop its prefix. */

@@ -46,7 +46,7 @@ public final class ScenarioTopology {
                     c.startNanos(), daddr, c.port(), c.count(), c.everyNanos(), 0, c.reuseaddr(), c.reuseport())));
             }
         }
-        return new Topology(hosts, links, apps);
+        return new Topology(hosts, links, apps, s.inject());
     }
 
     private static NotModelled notModelled(Scenario s, String what) {

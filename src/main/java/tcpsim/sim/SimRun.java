@@ -47,7 +47,7 @@ public final class SimRun {
         int i = 0;
         for (Topology.Host h : topo.hosts()) {
             hosts.put(h.name(), new NetNs(h.name(), h.addr(), h.sysctls(), h.mtu(), NetworkActor.hostSeed(seed, i++),
-                sim.clock(), trace));
+                sim.clock(), trace, topo.inject()));
         }
         RunStats stats = new RunStats();
         sim.trace(trace, TraceFormat::message);

@@ -294,6 +294,36 @@ class ScenarioLoaderTest {
     }
 
     @Test
+    void modelInjectAndExploreBoundsAreRead() throws IOException {
+        Scenario s = ScenarioLoader.load(write(GOOD + """
+            model { inject = [ "check-established-unlocked", "listen-start-no-revalidate" ] }
+            explore {
+              timer-jitter = 2ms
+              faults { drop = 2, duplicate = 1, delay = 5ms }
+              invariants = [ ehash-unique ]
+            }
+            """));
+        assertEquals(java.util.Set.of(tcpsim.net.Inject.CHECK_ESTABLISHED_UNLOCKED, tcpsim.net.Inject.LISTEN_START_NO_REVALIDATE),
+            s.inject());
+        assertEquals(new ExploreSpec(2 * MS, 2, 1, 5 * MS, List.of("ehash-unique")), s.explore());
+        Scenario plain = ScenarioLoader.load(write(GOOD));
+        assertTrue(plain.inject().isEmpty());
+        assertEquals(ExploreSpec.NONE, plain.explore());
+    }
+
+    @Test
+    void anUnknownSwitchSuggestsTheNearestAndATwiceNamedOneIsRefused() throws IOException {
+        assertEquals("F:11: key 'model.inject[0]': unknown switch 'check-establish'; expected one of: "
+            + "bhash-released-before-ehash-check, check-established-unlocked, reqsk-queue-add-no-listen-check, "
+            + "ehash-insert-no-own-req, reqsk-unlink-timer-pending, listen-start-no-revalidate",
+            error(GOOD + "model { inject = [ \"check-establish\" ] }\n"));
+        assertTrue(error(GOOD + "model { inject = [ ehash-insert-no-own-req, ehash-insert-no-own-req ] }\n")
+            .endsWith("key 'model.inject[1]': switch 'ehash-insert-no-own-req' named twice"));
+        assertTrue(error(GOOD + "explore { faults { drop = -1 } }\n").contains("explore.faults.drop"));
+        assertTrue(error(GOOD + "explore { fault { drop = 1 } }\n").contains("explore.fault"));
+    }
+
+    @Test
     void aMissingFileIsOneLineToo() {
         Path f = dir.resolve("nope.conf");
         ScenarioException e = assertThrows(ScenarioException.class, () -> ScenarioLoader.load(f));

@@ -1,0 +1,17 @@
+package tcpsim.runtime;
+
+import java.util.List;
+
+/**
+ * Decides one scheduling point: which of the ready items runs next. {@code owners.get(i)} is the key of
+ * the actor item {@code i} would run (its cell, compared by identity), or {@link Schedule#TIMER} for a
+ * virtual-time task falling due; items are in the order they became ready. Called only when two or
+ * more are ready, so every call is a real choice.
+ */
+@FunctionalInterface
+public interface Chooser {
+    int choose(List<Object> owners);
+
+    /** Also told of every step, chosen or not: PCT and delay bounding count steps. */
+    default void stepped() {}
+}
