@@ -14,4 +14,7 @@ public interface Chooser {
 
     /** Also told of every step, chosen or not: PCT and delay bounding count steps. */
     default void stepped() {}
+
+    /** The owner of the item that runs at this step, chosen or not (partial-order reduction needs it). */
+    default void ran(Object owner) {}
 }

@@ -54,7 +54,7 @@ public final class ExploringStrategy implements Strategy {
             if (i < 0 || i >= n) throw new IllegalStateException(name + " picked " + i + " of " + n + " ready items");
             schedule.add(i, n);
         }
-        owners.remove(i);
+        chooser.ran(owners.remove(i));
         return items.remove(i);
     }
 
