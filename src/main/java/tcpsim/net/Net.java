@@ -32,7 +32,7 @@ public final class Net {
     public final long tsSecret;
     public final long portSecret;
     /** net/ipv4/inet_hashtables.c: table_perturb */
-    public final int[] tablePerturb = new int[InetHashtables.INET_TABLE_PERTURB_SIZE];
+    public final InetHashtables.TablePerturb tablePerturb = new InetHashtables.TablePerturb();
 
     public Net(String name, int addr, Sysctls sysctl, int mtu, long seed, Clock clock, Trace trace) {
         this(name, addr, sysctl, mtu, seed, clock, trace, Set.of());
@@ -50,7 +50,6 @@ public final class Net {
         this.isnSecret = random.nextLong();
         this.tsSecret = random.nextLong();
         this.portSecret = random.nextLong();
-        for (int i = 0; i < tablePerturb.length; i++) tablePerturb[i] = random.nextInt();
     }
 
     /** Is this race-injection switch on? */

@@ -15,6 +15,23 @@ public final class InetHashtables {
     /** include/net/inet_hashtables.h: INET_TABLE_PERTURB_SIZE (CONFIG_INET_TABLE_PERTURB_ORDER 16) */
     public static final int INET_TABLE_PERTURB_SIZE = 1 << 16;
 
+    /**
+     * net/ipv4/inet_hashtables.c: table_perturb — INET_TABLE_PERTURB_SIZE counters that start at zero
+     * (alloc_large_system_hash at boot) and move only when a connect() uses one. Kept sparse: a run
+     * touches a few entries, and a namespace costs nothing until it connects.
+     */
+    public static final class TablePerturb {
+        private final java.util.HashMap<Integer, Integer> moved = new java.util.HashMap<>();
+
+        public int get(int index) {
+            return moved.getOrDefault(index, 0);
+        }
+
+        public void add(int index, int delta) {
+            moved.merge(index, delta, Integer::sum);
+        }
+    }
+
     /** struct inet_bind_bucket: one port's owners and its fast-reuse flags. */
     public static final class InetBindBucket {
         public final int port;
@@ -142,7 +159,7 @@ public final class InetHashtables {
         final int high;
         final int remaining;
         final int index;
-        final int[] tablePerturb;
+        final TablePerturb tablePerturb;
         int offset;
         int port;
         int i;
@@ -152,7 +169,7 @@ public final class InetHashtables {
          * ip_local_port_range, an even-sized range, the start offset from table_perturb and the
          * 64-bit port_offset, same parity as low first.
          */
-        public PortScan(int low, int high, long portOffset, int[] tablePerturb) {
+        public PortScan(int low, int high, long portOffset, TablePerturb tablePerturb) {
             this.low = low;
             this.high = high + 1; // [32768, 60999] -> [32768, 61000[
             int rem = this.high - low;
@@ -160,7 +177,7 @@ public final class InetHashtables {
             this.remaining = rem;
             this.tablePerturb = tablePerturb;
             this.index = (int) (portOffset & (INET_TABLE_PERTURB_SIZE - 1));
-            int off = tablePerturb[index] + (int) (portOffset >>> 32);
+            int off = tablePerturb.get(index) + (int) (portOffset >>> 32);
             this.offset = Integer.remainderUnsigned(off, remaining) & ~1;
             this.port = low + offset;
         }
@@ -199,7 +216,7 @@ public final class InetHashtables {
          */
         public void ok(int random) {
             int step = Math.max(i, (random & 7) * 2);
-            tablePerturb[index] += step + 2;
+            tablePerturb.add(index, step + 2);
         }
     }
 

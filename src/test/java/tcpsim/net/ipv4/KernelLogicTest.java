@@ -65,8 +65,7 @@ class KernelLogicTest {
 
     @Test
     void portSearchTriesLowsParityFirstThenTheOther() {
-        int[] perturb = new int[InetHashtables.INET_TABLE_PERTURB_SIZE];
-        var scan = new InetHashtables.PortScan(32768, 32779, 0, perturb); // 12 ports
+        var scan = new InetHashtables.PortScan(32768, 32779, 0, new InetHashtables.TablePerturb()); // 12 ports
         List<Integer> seen = new ArrayList<>();
         int p;
         while ((p = scan.next(x -> false)) >= 0) {
@@ -79,13 +78,14 @@ class KernelLogicTest {
 
     @Test
     void portSearchSkipsReservedPortsAndStartsFromThePerturbedOffset() {
-        int[] perturb = new int[InetHashtables.INET_TABLE_PERTURB_SIZE];
-        perturb[5] = 7; // index = port_offset & 0xffff = 5; offset = (7 + 0) % 12 = 7, made even: 6
+        var perturb = new InetHashtables.TablePerturb();
+        perturb.add(5, 7); // index = port_offset & 0xffff = 5; offset = (7 + 0) % 12 = 7, made even: 6
         var scan = new InetHashtables.PortScan(32768, 32779, 5, perturb);
         assertEquals(32776, scan.next(x -> x == 32774));
         scan.ok(0);
         // one port (32774) was passed over, so i = 2: table_perturb[index] += max(i, (rand & 7) * 2) + 2
-        assertEquals(7 + 2 + 2, perturb[5]);
+        assertEquals(7 + 2 + 2, perturb.get(5));
+        assertEquals(0, perturb.get(6), "the others start at zero, as alloc_large_system_hash leaves them");
     }
 
     @Test
