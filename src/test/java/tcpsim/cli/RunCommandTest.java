@@ -4,12 +4,19 @@ import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.PrintStream;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,12 +27,17 @@ class RunCommandTest {
     record Out(int code, String out, String err) {}
 
     static Out run(String... args) {
+        return capture(() -> Main.commandLine().execute(args));
+    }
+
+    /** The exit code of {@code command}, with what it printed. */
+    static Out capture(IntSupplier command) {
         PrintStream oldOut = System.out, oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
         try {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.commandLine().execute(args);
+            int code = command.getAsInt();
             return new Out(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(oldOut);
@@ -107,6 +119,43 @@ class RunCommandTest {
         }
         assertTrue(run("run", unknown.toString()).err().contains("links"), "did-you-mean suggestion");
         assertTrue(run("run", host.toString()).err().contains("nosuch"));
+    }
+
+    /** Class-path entries the CLI runs without: the test kit's optional dependencies and the tests' own. */
+    static final Pattern NOT_FOR_THE_CLI = Pattern.compile("junit|opentest4j|apiguardian|testkit|test-classes");
+
+    /**
+     * tcpsim.testkit ships in the main jar, but JUnit and Akka's test kit stay out of the CLI's lib/
+     * (pom.xml): the CLI must neither need nor load them.
+     */
+    @Test
+    void runWorksWithoutJUnitAndAkkaTestKitOnTheClassPath() throws Exception {
+        String testClassPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<URL> cliClassPath = new ArrayList<>();
+        for (String entry : testClassPath.split(File.pathSeparator)) {
+            Path p = Path.of(entry);
+            if (!NOT_FOR_THE_CLI.matcher(p.getFileName().toString()).find()) cliClassPath.add(p.toUri().toURL());
+        }
+        ClassLoader previous = Thread.currentThread().getContextClassLoader();
+        try (URLClassLoader cli = new URLClassLoader(cliClassPath.toArray(URL[]::new), ClassLoader.getPlatformClassLoader())) {
+            assertNotNull(cli.getResource("tcpsim/testkit/TcpsimExtension.class"), "the kit is there");
+            assertThrows(ClassNotFoundException.class, () -> cli.loadClass("org.junit.jupiter.api.Test"));
+            assertThrows(ClassNotFoundException.class, () -> cli.loadClass("akka.actor.testkit.typed.javadsl.ActorTestKit"));
+            Object commandLine = cli.loadClass(Main.class.getName()).getMethod("commandLine").invoke(null);
+            Method execute = commandLine.getClass().getMethod("execute", String[].class);
+            Thread.currentThread().setContextClassLoader(cli); // Akka and Logback look classes up through it
+            Out o = capture(() -> {
+                try {
+                    return (int) execute.invoke(commandLine, (Object) new String[] {"run", HOME.resolve("simulations/handshake.conf").toString()});
+                } catch (ReflectiveOperationException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            assertEquals(0, o.code(), o.err());
+            assertTrue(o.out().contains("connected 1"), o.out());
+        } finally {
+            Thread.currentThread().setContextClassLoader(previous);
+        }
     }
 
     @Test
