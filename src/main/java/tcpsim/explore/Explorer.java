@@ -381,7 +381,7 @@ public final class Explorer {
         try {
             if (Files.exists(state)) {
                 JsonNode n = JSON.readTree(state.toFile());
-                if (!JSON.valueToTree(identity()).equals(n.get("search"))) {
+                if (!JSON.readTree(JSON.writeValueAsString(identity())).toString().equals(n.get("search").toString())) {
                     throw new IllegalArgumentException(b.stateDir + " holds another search's state (scenario, seed, strategy, switches, invariants or shard differ)");
                 }
                 done.or(BitSet.valueOf(Base64.getDecoder().decode(n.get("done").asText())));

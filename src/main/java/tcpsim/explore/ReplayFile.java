@@ -15,7 +15,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import tcpsim.Version;
 
 /**
  * A violation, saved so that {@code tcpsim replay} reproduces it: the scenario (inline, and its
@@ -101,9 +100,5 @@ public record ReplayFile(String version, String scenarioPath, String scenarioTex
         JsonNode v = n.get(key);
         if (v == null || v.isNull() && !key.equals("scenario")) throw new IllegalArgumentException("missing key '" + key + "'");
         return v;
-    }
-
-    public String currentVersion() {
-        return Version.VERSION;
     }
 }

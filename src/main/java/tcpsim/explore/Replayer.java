@@ -77,11 +77,11 @@ public final class Replayer {
         try (ScheduleRunner runner = new ScheduleRunner(topo, f.seed(), s.untilNanos(), List.of(inv))) {
             o = runner.run(chooser, Trace.to(trace, runner.simulation().clock()), tap);
         }
-        if (chooser.diverged()) {
+        if (chooser.diverged() && chooser.divergedAt() < o.schedule().size()) {
             sep(changed).append("the model changed since the file was written: at choice ").append(chooser.divergedAt())
                 .append(" a different number of items was ready than recorded");
-        } else if (chooser.used() != schedule.size()) {
-            sep(changed).append("the model changed since the file was written: the run made ").append(chooser.used())
+        } else if (o.schedule().size() != schedule.size()) {
+            sep(changed).append("the model changed since the file was written: the run made ").append(o.schedule().size())
                 .append(" choices, the file recorded ").append(schedule.size());
         }
         if (!tcpsim.Version.VERSION.equals(f.version()) && changed.length() > 0) {

@@ -102,7 +102,12 @@ public final class ScheduleRunner implements AutoCloseable {
         sim.strategy(strategy);
         View view = new View(strategy);
         SimRun.Result r = SimRun.run(sim, topo, seed, untilNanos, trace, tap, view::start, hosts -> view.end());
-        return new Outcome(strategy.schedule(), view.violation, view.endState, view.steps, r.virtualNanos());
+        // the choices up to the run's end: stopping its actors afterwards is no part of the schedule
+        Schedule all = strategy.schedule();
+        int n = view.choicesAtEnd;
+        Schedule s = n == all.size() ? all
+            : new Schedule(java.util.Arrays.copyOf(all.picks(), n), java.util.Arrays.copyOf(all.optionCounts(), n));
+        return new Outcome(s, view.violation, view.endState, view.steps, r.virtualNanos());
     }
 
     @Override
@@ -157,7 +162,10 @@ public final class ScheduleRunner implements AutoCloseable {
             }
         }
 
+        int choicesAtEnd;
+
         void end() {
+            choicesAtEnd = strategy.schedule().size();
             ended = true;
             if (violation == null && !checkAll(safety, safetyIndex)) checkAll(liveness, livenessIndex);
             endState = digest(hosts);
