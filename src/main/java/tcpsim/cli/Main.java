@@ -4,9 +4,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The tcpsim command line. */
-@Command(name = "tcpsim", mixinStandardHelpOptions = true, version = "tcpsim 0.1.0",
+@Command(name = "tcpsim", mixinStandardHelpOptions = true, version = "tcpsim " + tcpsim.Version.VERSION,
     description = "The Linux TCP connection lifecycle, modelled with Akka Typed actors.",
-    subcommands = {RunCommand.class, BenchCommand.class, tcpsim.packetdrill.PacketdrillCommand.class})
+    subcommands = {RunCommand.class, ExploreCommand.class, ExploreMergeCommand.class, ReplayCommand.class, BenchCommand.class, tcpsim.packetdrill.PacketdrillCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -2,6 +2,7 @@ package tcpsim.sim;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import tcpsim.app.RunStats;
 import tcpsim.host.NetNs;
@@ -38,11 +39,34 @@ public final class SimRun {
     }
 
     /**
+     * Asked once per deterministic run, when the namespaces exist, for the test evaluated before every
+     * step: true stops the run there (the explorer checks its safety invariants in it).
+     */
+    @FunctionalInterface
+    public interface StopWhen {
+        BooleanSupplier start(Map<String, NetNs> hosts, RunStats stats);
+    }
+
+    /**
      * As above; {@code beforeStop} gets the namespaces while the run's actors still exist (benchmarks
      * measure heap there; tests may send messages and drive the simulation further).
      */
     public static Result run(Simulation sim, Topology topo, long seed, long untilNanos, Trace trace, WireTap tap,
                              Consumer<Map<String, NetNs>> beforeStop, Progress progress) {
+        StopWhen stopWhen = progress == Progress.NONE ? (h, s) -> () -> false : (h, s) -> {
+            long[] steps = {0};
+            long deliveries0 = sim.deliveries();
+            return () -> {
+                if ((++steps[0] & 0xFFFF) == 0) progress.at(sim.nowNanos(), sim.deliveries() - deliveries0);
+                return false;
+            };
+        };
+        return run(sim, topo, seed, untilNanos, trace, tap, stopWhen, beforeStop);
+    }
+
+    /** As above, a deterministic run stopping early when {@code stopWhen}'s test holds. */
+    public static Result run(Simulation sim, Topology topo, long seed, long untilNanos, Trace trace, WireTap tap,
+                             StopWhen stopWhen, Consumer<Map<String, NetNs>> beforeStop) {
         Map<String, NetNs> hosts = new LinkedHashMap<>();
         int i = 0;
         for (Topology.Host h : topo.hosts()) {
@@ -57,15 +81,7 @@ public final class SimRun {
         long virtual;
         long wall;
         if (sim.mode() == Simulation.Mode.DETERMINISTIC) {
-            if (progress == Progress.NONE) {
-                sim.runUntil(() -> false, untilNanos);
-            } else {
-                long[] steps = {0};
-                sim.runUntil(() -> {
-                    if ((++steps[0] & 0xFFFF) == 0) progress.at(sim.nowNanos(), sim.deliveries() - deliveries0);
-                    return false;
-                }, untilNanos);
-            }
+            sim.runUntil(stopWhen.start(hosts, stats), untilNanos);
             virtual = sim.nowNanos();
             wall = System.nanoTime() - wall0;
         } else {
