@@ -118,6 +118,15 @@ class RaceSwitchesTest {
         return seed -> Choosers.pct(seed, PCT_DEPTH, PCT_STEPS);
     }
 
+    @org.junit.jupiter.api.Test
+    void everySwitchNamesARaceScenarioThatLoadsWithoutSwitches() {
+        for (Inject sw : Inject.values()) {
+            Scenario s = scenario(sw);
+            assertTrue(s.inject().isEmpty(), sw.scenario + " runs the faithful model; the switch is added by the test or --inject");
+            assertTrue(s.untilNanos() <= 5_000_000_000L, sw.scenario + " is a short run");
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @EnumSource(Inject.class)
     void theSwitchShowsItsRaceAndTheFaithfulModelDoesNot(Inject sw) {
