@@ -19,18 +19,32 @@ import tcpsim.sock.SocketActor;
 /**
  * A server process: socket(), setsockopt(), bind(), listen(backlog), then accept() in a loop. Each
  * call is a request to the socket's actor and the process waits for the reply, as a blocked thread.
+ * It may close() its listener at a time (from a second thread, while accept() may be blocked) or once
+ * its accept() calls are done.
  */
 public final class ServerAppActor extends AbstractBehavior<ServerAppActor.Command> {
-    public sealed interface Command permits Replied, Start {}
+    public sealed interface Command permits Replied, Start, CloseListener {}
 
     /** A system call returned (the socket's reply, adapted). */
     record Replied(SocketActor.Reply reply) implements Command {}
 
     enum Start implements Command { INSTANCE }
 
-    /** What the server does; {@code accept} = Integer.MAX_VALUE keeps accepting. */
+    /** Time to close() the listener. */
+    enum CloseListener implements Command { INSTANCE }
+
+    /**
+     * What the server does; {@code accept} = Integer.MAX_VALUE keeps accepting. The listener is
+     * closed at {@code closeListenerAtNanos} (-1: not at a time), or after the accepts if
+     * {@code closeListenerAfterAccepts}.
+     */
     public record Params(String name, long startNanos, int address, int port, int backlog, boolean reuseaddr,
-                         boolean reuseport, int accept) {}
+                         boolean reuseport, int accept, long closeListenerAtNanos, boolean closeListenerAfterAccepts) {
+        public Params(String name, long startNanos, int address, int port, int backlog, boolean reuseaddr,
+                      boolean reuseport, int accept) {
+            this(name, startNanos, address, port, backlog, reuseaddr, reuseport, accept, -1, false);
+        }
+    }
 
     private final Params p;
     private final NetNs ns;
@@ -42,6 +56,7 @@ public final class ServerAppActor extends AbstractBehavior<ServerAppActor.Comman
     private final List<ActorRef<SocketActor.Command>> accepted = new ArrayList<>();
     private int step;
     private long acceptStarted;
+    private boolean listenerClosed;
 
     public static Behavior<Command> create(Params p, NetNs ns, RunStats stats, Clock clock) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(t -> new ServerAppActor(ctx, t, p, ns, stats, clock)));
@@ -58,6 +73,9 @@ public final class ServerAppActor extends AbstractBehavior<ServerAppActor.Comman
         if (p.accept() != Integer.MAX_VALUE) stats.appStarted();
         if (p.startNanos() > 0) timers.startSingleTimer(Start.INSTANCE, Duration.ofNanos(p.startNanos()));
         else ctx.getSelf().tell(Start.INSTANCE);
+        if (p.closeListenerAtNanos() >= 0) {
+            timers.startSingleTimer(CloseListener.INSTANCE, Duration.ofNanos(Math.max(0, p.closeListenerAtNanos() - clock.nanos())));
+        }
     }
 
     @Override
@@ -68,6 +86,7 @@ public final class ServerAppActor extends AbstractBehavior<ServerAppActor.Comman
                 ns.slab().tell(new SlabActor.SocketCall(self()));
                 return this;
             }
+            if (m == CloseListener.INSTANCE) return closeListener();
             return Behaviors.unhandled();
         });
     }
@@ -106,8 +125,18 @@ public final class ServerAppActor extends AbstractBehavior<ServerAppActor.Comman
         return this;
     }
 
+    /** close(listener): a no-op before it exists, or once it is closed. */
+    private Behavior<Command> closeListener() {
+        if (listener != null && !listenerClosed) {
+            listenerClosed = true;
+            listener.tell(new SocketActor.Close(self()));
+        }
+        return this;
+    }
+
     private void acceptNext() {
         if (accepted.size() >= p.accept()) {
+            if (p.closeListenerAfterAccepts()) closeListener();
             finish();
             return;
         }

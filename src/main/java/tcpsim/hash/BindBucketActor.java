@@ -10,6 +10,7 @@ import akka.actor.typed.javadsl.StashBuffer;
 import java.util.HashMap;
 import java.util.function.Function;
 import tcpsim.host.NetNs;
+import tcpsim.net.Inject;
 import tcpsim.net.ipv4.BindOwner;
 import tcpsim.net.ipv4.Errno;
 import tcpsim.net.ipv4.FourTuple;
@@ -51,6 +52,9 @@ public final class BindBucketActor extends AbstractBehavior<BindBucketActor.Comm
 
     private record Checked(boolean unique) implements Command {}
 
+    /** The ehash answer reaching a bucket that did not wait for it (BHASH_RELEASED_BEFORE_EHASH_CHECK). */
+    private record CheckedLate(ConnectPort<?> m, boolean unique) implements Command {}
+
     private final NetNs ns;
     private final StashBuffer<Command> stash;
     private final HashMap<Integer, InetBindBucket> bhash = new HashMap<>();
@@ -71,6 +75,7 @@ public final class BindBucketActor extends AbstractBehavior<BindBucketActor.Comm
             if (m instanceof ConnectPort<?> c) return connectPort(c);
             if (m instanceof GetPort<?> g) return getPort(g);
             if (m instanceof PutPort p) return onPutPort(p);
+            if (m instanceof CheckedLate c) return onCheckedLate(c);
             return Behaviors.unhandled();
         });
     }
@@ -81,6 +86,22 @@ public final class BindBucketActor extends AbstractBehavior<BindBucketActor.Comm
             m.replyTo().tell(m.reply().apply(false)); // next_port
             return this;
         }
+        if (tb != null && ns.net.injected(Inject.CHECK_ESTABLISHED_UNLOCKED)) {
+            // Inject: __inet_check_established checks the 4-tuple without the ehash lock and inserts it later (kernel-reference 12.2 item 5)
+            boolean unique = InetHashtables.inetCheckEstablishedUnique(ns.ehash, m.tuple());
+            if (unique) {
+                ns.ehashLock(m.tuple()).tell(new EhashBucketActor.InsertUnchecked(m.tuple(), m.entry()));
+                InetHashtables.inetHashConnectBind(bhash, m.port(), m.owner());
+            }
+            m.replyTo().tell(m.reply().apply(unique));
+            return this;
+        }
+        if (ns.net.injected(Inject.BHASH_RELEASED_BEFORE_EHASH_CHECK)) {
+            // Inject: the bhash bucket lock is dropped before __inet_check_established answers (kernel-reference 12.2 item 5)
+            ns.ehashLock(m.tuple()).tell(new EhashBucketActor.Insert<>(m.tuple(), m.entry(), tb != null,
+                getContext().getSelf(), unique -> new CheckedLate(m, unique)));
+            return this;
+        }
         // Head lock held: take the ehash lock (check_established, or inet_ehash_nolisten for a new port).
         ns.ehashLock(m.tuple()).tell(new EhashBucketActor.Insert<>(m.tuple(), m.entry(), tb != null,
             getContext().getSelf(), Checked::new));
@@ -89,6 +110,14 @@ public final class BindBucketActor extends AbstractBehavior<BindBucketActor.Comm
             m.replyTo().tell(m.reply().apply(c.unique()));
             return Locks.release(stash, this);
         });
+    }
+
+    /** __inet_hash_connect's "ok:" with the lock taken again: the socket joins whatever bucket the port has now. */
+    private <M> Behavior<Command> onCheckedLate(CheckedLate c) {
+        @SuppressWarnings("unchecked") ConnectPort<M> m = (ConnectPort<M>) c.m();
+        if (c.unique()) InetHashtables.inetHashConnectBind(bhash, m.port(), m.owner());
+        m.replyTo().tell(m.reply().apply(c.unique()));
+        return this;
     }
 
     private <M> Behavior<Command> getPort(GetPort<M> m) {

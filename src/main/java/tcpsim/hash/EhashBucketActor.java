@@ -9,6 +9,7 @@ import akka.actor.typed.javadsl.Receive;
 import java.util.function.Function;
 import tcpsim.host.HostActor;
 import tcpsim.host.NetNs;
+import tcpsim.net.Inject;
 import tcpsim.net.Skb;
 import tcpsim.net.ipv4.FourTuple;
 import tcpsim.net.ipv4.InetHashtables.EhashEntry;
@@ -37,6 +38,12 @@ public final class EhashBucketActor extends AbstractBehavior<EhashBucketActor.Co
     public record Swap<M>(FourTuple tuple, EhashEntry old, EhashEntry replacement, ActorRef<M> replyTo,
                           Function<Boolean, M> reply) implements Command {}
 
+    /**
+     * The insert half of a __inet_check_established split in two (Inject.CHECK_ESTABLISHED_UNLOCKED):
+     * the 4-tuple was found free without this lock, and goes in now without being checked again.
+     */
+    public record InsertUnchecked(FourTuple tuple, EhashEntry entry) implements Command {}
+
     /** net/ipv4/inet_hashtables.c: inet_unhash / sk_nulls_del_node_init_rcu — only if still {@code entry}. */
     public record Remove(FourTuple tuple, EhashEntry entry, Skb thenLookUp) implements Command {
         public Remove(FourTuple tuple, EhashEntry entry) {
@@ -61,6 +68,10 @@ public final class EhashBucketActor extends AbstractBehavior<EhashBucketActor.Co
             if (m instanceof Insert<?> i) return insert(i);
             if (m instanceof Swap<?> s) return swap(s);
             if (m instanceof Remove r) return onRemove(r);
+            if (m instanceof InsertUnchecked i) {
+                ns.ehash.put(i.tuple(), i.entry());
+                return this;
+            }
             return Behaviors.unhandled();
         });
     }
@@ -80,6 +91,11 @@ public final class EhashBucketActor extends AbstractBehavior<EhashBucketActor.Co
 
     private <M> Behavior<Command> swap(Swap<M> m) {
         boolean own = ns.ehash.replace(m.tuple(), m.old(), m.replacement());
+        if (!own && ns.net.injected(Inject.EHASH_INSERT_NO_OWN_REQ)) {
+            // Inject: inet_ehash_insert(child, req) without own_req / found_dup_sk: the child goes in anyway (kernel-reference 12.2 item 4)
+            ns.ehash.put(m.tuple(), m.replacement());
+            own = true;
+        }
         m.replyTo().tell(m.reply().apply(own));
         return this;
     }

@@ -63,7 +63,7 @@ public final class HostActor extends AbstractBehavior<HostActor.Command> {
         super(ctx);
         this.ns = ns;
         ns.host = ctx.getSelf();
-        ns.timerBase = ctx.spawn(TimerBaseActor.create(ns.net.clock), "timers");
+        ns.timerBase = ctx.spawn(TimerBaseActor.create(ns.net.clock, ns.choices(), ns.timerJitterNanos()), "timers");
         ns.addSlab(ctx.spawn(SlabActor.create(ns), "slab-" + ns.sockSlabs++));
         ns.addSlab(ctx.spawn(SlabActor.create(ns), "slab-" + ns.sockSlabs++));
         ns.ehashLocks = new ActorRef[EHASH_LOCKS];

@@ -20,6 +20,7 @@ import tcpsim.net.ipv4.FourTuple;
 import tcpsim.net.ipv4.InetHashtables;
 import tcpsim.net.ipv4.TcpSock;
 import tcpsim.runtime.Clock;
+import tcpsim.runtime.ModelChoices;
 import tcpsim.runtime.Trace;
 import tcpsim.sock.ListenerEntry;
 import tcpsim.sock.RequestSockActor;
@@ -66,6 +67,14 @@ public final class NetNs {
     private final ArrayDeque<ActorRef<RequestSockActor.Command>> reqskCache = new ArrayDeque<>();
     /** /proc/slabinfo's num_objs of request_sock_TCP, and the number of socket slabs; the host counts. */
     int reqskObjects, sockSlabs;
+    /** An explorer's choices and the timer jitter it may choose (none outside exploration); set before the run starts. */
+    private ModelChoices choices = ModelChoices.NONE;
+    private long timerJitterNanos;
+    /**
+     * Model-only: request-timer expiries that reached a request already freed (the use-after-free
+     * of CVE-2024-50154, possible only with {@link Inject#REQSK_UNLINK_TIMER_PENDING}). 0 in the faithful model.
+     */
+    private int reqskTimerAfterFree;
 
     public NetNs(String name, int addr, Sysctls sysctl, int mtu, long seed, Clock clock, Trace trace) {
         this(name, addr, sysctl, mtu, seed, clock, trace, Set.of());
@@ -75,6 +84,29 @@ public final class NetNs {
         this.net = new Net(name, addr, sysctl, mtu, seed, clock, trace, inject);
         this.name = name;
         this.addr = addr;
+    }
+
+    /** Let an explorer jitter this namespace's timers by up to {@code timerJitterNanos}; before the run starts. */
+    public void explore(ModelChoices choices, long timerJitterNanos) {
+        this.choices = choices;
+        this.timerJitterNanos = timerJitterNanos;
+    }
+
+    public ModelChoices choices() {
+        return choices;
+    }
+
+    public long timerJitterNanos() {
+        return timerJitterNanos;
+    }
+
+    /** See {@link #reqskTimerAfterFree}; counted on the driver thread by the request actors. */
+    public synchronized void reqskTimerAfterFree() {
+        reqskTimerAfterFree++;
+    }
+
+    public synchronized int reqskTimerAfterFreeCount() {
+        return reqskTimerAfterFree;
     }
 
     /** inet_hash for a listener: it joins the end of its port's lhash2 list. */

@@ -8,7 +8,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import java.time.Duration;
-import java.util.ArrayDeque;
+import java.util.PriorityQueue;
 import java.util.Map;
 import tcpsim.host.HostActor;
 import tcpsim.net.Packet;
@@ -16,8 +16,9 @@ import tcpsim.runtime.Clock;
 
 /**
  * The wire between hosts, for a link with a one-way delay (a zero-delay link needs no actor: see
- * {@link tcpsim.host.NetNs#route}). Packets keep their order (one delay for all), so one timer for the
- * head of the line serves every packet in flight.
+ * {@link tcpsim.host.NetNs#route}), or any link of a run an explorer may fault. Packets keep their
+ * order (one delay for all) unless a fault delays one, so one timer for the earliest packet in flight
+ * serves them all.
  */
 public final class LinkActor extends AbstractBehavior<LinkActor.Command> {
     public sealed interface Command {}
@@ -26,24 +27,39 @@ public final class LinkActor extends AbstractBehavior<LinkActor.Command> {
 
     private enum Deliver implements Command { INSTANCE }
 
-    private record InFlight(long at, ActorRef<HostActor.Command> to, Packet packet) {}
+    private record InFlight(long at, long seq, ActorRef<HostActor.Command> to, Packet packet) implements Comparable<InFlight> {
+        @Override
+        public int compareTo(InFlight o) {
+            int c = Long.compare(at, o.at);
+            return c != 0 ? c : Long.compare(seq, o.seq);
+        }
+    }
 
     private final Map<Integer, ActorRef<HostActor.Command>> hosts;
     private final long delayNanos;
     private final Wire wire;
     private final Clock clock;
     private final TimerScheduler<Command> timers;
-    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+    private final Faults faults;
+    private final PriorityQueue<InFlight> inFlight = new PriorityQueue<>();
+    private long seq;
 
     public static Behavior<Command> create(Wire wire, Map<Integer, ActorRef<HostActor.Command>> hostsByAddr,
                                            long delayNanos, Clock clock) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(t -> new LinkActor(ctx, t, wire, hostsByAddr, delayNanos, clock)));
+        return create(wire, hostsByAddr, delayNanos, clock, Faults.NONE);
+    }
+
+    /** A link whose segments the explorer may drop, duplicate or delay, within {@code faults}' budget. */
+    public static Behavior<Command> create(Wire wire, Map<Integer, ActorRef<HostActor.Command>> hostsByAddr,
+                                           long delayNanos, Clock clock, Faults faults) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(t -> new LinkActor(ctx, t, wire, hostsByAddr, delayNanos, clock, faults)));
     }
 
     private LinkActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, Wire wire,
-                      Map<Integer, ActorRef<HostActor.Command>> hosts, long delayNanos, Clock clock) {
+                      Map<Integer, ActorRef<HostActor.Command>> hosts, long delayNanos, Clock clock, Faults faults) {
         super(ctx);
         this.timers = timers;
+        this.faults = faults;
         this.wire = wire;
         this.hosts = Map.copyOf(hosts);
         this.delayNanos = delayNanos;
@@ -63,17 +79,36 @@ public final class LinkActor extends AbstractBehavior<LinkActor.Command> {
         long now = clock.nanos();
         ActorRef<HostActor.Command> to = hosts.get(p.daddr());
         if (!wire.transmit(p) || to == null) return this;
-        boolean idle = inFlight.isEmpty();
-        inFlight.addLast(new InFlight(now + delayNanos, to, p));
-        if (idle) timers.startSingleTimer(Deliver.INSTANCE, Duration.ofNanos(delayNanos));
+        Faults.Fault f = faults.next();
+        if (f.kind() == Faults.Kind.DROP) {
+            wire.faulted("drop", p);
+            return this;
+        }
+        long at = now + delayNanos;
+        if (f.kind() == Faults.Kind.DELAY) {
+            wire.faulted("delay+" + f.extraNanos() + "ns", p);
+            at += f.extraNanos();
+        }
+        enqueue(new InFlight(at, seq++, to, p), now);
+        if (f.kind() == Faults.Kind.DUPLICATE) {
+            wire.faulted("duplicate", p);
+            enqueue(new InFlight(at, seq++, to, p), now);
+        }
         return this;
+    }
+
+    /** Without faults a new packet is never due before those in flight: the timer is armed when idle only. */
+    private void enqueue(InFlight f, long now) {
+        InFlight head = inFlight.peek();
+        inFlight.add(f);
+        if (head == null || f.at() < head.at()) timers.startSingleTimer(Deliver.INSTANCE, Duration.ofNanos(f.at() - now));
     }
 
     private Behavior<Command> onDeliver() {
         long now = clock.nanos();
         InFlight f;
-        while ((f = inFlight.peekFirst()) != null && f.at() <= now) {
-            inFlight.pollFirst();
+        while ((f = inFlight.peek()) != null && f.at() <= now) {
+            inFlight.poll();
             f.to().tell(new HostActor.Rx(f.packet()));
         }
         if (f != null) timers.startSingleTimer(Deliver.INSTANCE, Duration.ofNanos(f.at() - now));

@@ -35,6 +35,12 @@ public final class Wire {
         return !lost;
     }
 
+    /** An explorer's fault on a packet that passed the wire: a trace line; a duplicate is on the wire twice. */
+    public synchronized void faulted(String what, Packet p) {
+        if (trace.on()) trace.event("fault " + what, name, p.toString());
+        if (what.equals("duplicate")) tap.tap(clock.nanos(), p);
+    }
+
     public String name() {
         return name;
     }

@@ -17,4 +17,12 @@ public interface Chooser {
 
     /** The owner of the item that runs at this step, chosen or not (partial-order reduction needs it). */
     default void ran(Object owner) {}
+
+    /**
+     * A {@link ModelChoices} point (a link fault, a timer's jitter): one of {@code options}, 0 being the
+     * faithful behaviour. Called only with two or more options. By default never perturbs.
+     */
+    default int perturb(String what, int options) {
+        return 0;
+    }
 }

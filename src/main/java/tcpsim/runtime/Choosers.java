@@ -8,10 +8,33 @@ import java.util.Random;
 public final class Choosers {
     private Choosers() {}
 
-    /** A random walk: uniform among the ready items. */
+    /**
+     * At a {@link ModelChoices} point (a link fault, a timer's jitter) the random choosers take the
+     * faithful option 0 with probability 1 − 1/PERTURB_ODDS, else one of the others uniformly. So a
+     * run's fault budget (which the model enforces: a link offers no fault once it is spent) is spread
+     * over the run instead of going to its first segments, and a run with a handful of segments still
+     * sees a fault in about one of {@code PERTURB_ODDS} of them.
+     */
+    public static final int PERTURB_ODDS = 4;
+
+    static int perturb(Random r, int options) {
+        return r.nextInt(PERTURB_ODDS) != 0 ? 0 : 1 + r.nextInt(options - 1);
+    }
+
+    /** A random walk: uniform among the ready items; perturbations as {@link #PERTURB_ODDS} says. */
     public static Chooser random(long seed) {
         Random r = new Random(seed);
-        return owners -> r.nextInt(owners.size());
+        return new Chooser() {
+            @Override
+            public int choose(List<Object> owners) {
+                return r.nextInt(owners.size());
+            }
+
+            @Override
+            public int perturb(String what, int options) {
+                return Choosers.perturb(r, options);
+            }
+        };
     }
 
     /**
@@ -79,12 +102,19 @@ public final class Choosers {
             return best;
         }
 
+        /** Faults and jitter are not priorities: drawn as the random walk draws them, from this seed. */
+        @Override
+        public int perturb(String what, int options) {
+            return Choosers.perturb(random, options);
+        }
+
         @Override
         public void stepped() {
             step++;
         }
     }
 
+    /** Delay bounding counts scheduling deviations only: it never perturbs the model (the default). */
     static final class DelayBounded implements Chooser {
         private final boolean[] delayAt;
         private int step;
@@ -109,7 +139,7 @@ public final class Choosers {
     /**
      * Plays a schedule back. A point whose number of ready items differs from the recording means the
      * model is no longer the one that wrote it: the run goes on (the same index, clamped) and
-     * {@link #diverged()} says so. Past the recording, the oldest item runs.
+     * {@link #diverged()} says so. Past the recording, the oldest item runs and nothing is perturbed.
      */
     public static final class Replay implements Chooser {
         private final Schedule schedule;
@@ -122,7 +152,16 @@ public final class Choosers {
 
         @Override
         public int choose(List<Object> owners) {
-            int n = owners.size();
+            return next(owners.size());
+        }
+
+        /** A recorded fault or jitter is a choice like any other, in its place in the schedule. */
+        @Override
+        public int perturb(String what, int options) {
+            return next(options);
+        }
+
+        private int next(int n) {
             if (next >= schedule.size()) {
                 next++;
                 return 0;

@@ -8,11 +8,12 @@ import java.util.List;
 
 /**
  * A strategy that asks a {@link Chooser} at every scheduling point with a choice and records the
- * answer in a {@link Schedule}. Each ready item is keyed by its owner: the actor whose mailbox it is
+ * answer in a {@link Schedule}; the model's own choices (link faults, timer jitter) go through it as
+ * {@link ModelChoices} and are recorded in the same schedule, in the order they were made. Each ready item is keyed by its owner: the actor whose mailbox it is
  * (its cell, by identity), or {@link Schedule#TIMER} for a virtual-time task falling due. Steps with
  * one ready item are no choice and are not recorded.
  */
-public final class ExploringStrategy implements Strategy {
+public final class ExploringStrategy implements Strategy, ModelChoices {
     private final ArrayList<Runnable> items = new ArrayList<>();
     private final ArrayList<Object> owners = new ArrayList<>();
     private final List<Object> ownersView = Collections.unmodifiableList(owners);
@@ -56,6 +57,15 @@ public final class ExploringStrategy implements Strategy {
         }
         chooser.ran(owners.remove(i));
         return items.remove(i);
+    }
+
+    @Override
+    public int choose(String what, int options) {
+        if (options < 2) return 0;
+        int i = chooser.perturb(what, options);
+        if (i < 0 || i >= options) throw new IllegalStateException(name + " picked " + i + " of " + options + " for " + what);
+        schedule.add(i, options);
+        return i;
     }
 
     @Override

@@ -122,6 +122,15 @@ public final class Simulation implements AutoCloseable {
         executor.strategy(s);
     }
 
+    /**
+     * Where the model asks its own choices (link faults, timer jitter) in the next run: the strategy,
+     * if it is an explorer's; else {@link ModelChoices#NONE}, as always in wild mode.
+     */
+    public ModelChoices modelChoices() {
+        if (mode != Mode.DETERMINISTIC) return ModelChoices.NONE;
+        return executor.strategy() instanceof ModelChoices c ? c : ModelChoices.NONE;
+    }
+
     /** Spawn a run's root actor under /user/run. One run at a time. */
     @SuppressWarnings("unchecked")
     public <T> ActorRef<T> startRun(Behavior<T> root) {

@@ -11,9 +11,20 @@ public final class TimerList {
     public boolean pending;
     public long expires;
     public int generation;
+    /**
+     * The timer base has taken this expiry off its queue to run it (expire_timers' detach_timer): the
+     * kernel's timer_pending() is false while the handler runs, though {@link #pending} (the owner's
+     * view) is true until the handler has run. Cleared by the next mod_timer.
+     */
+    public volatile boolean detached;
 
     public TimerList(String name) {
         this.name = name;
+    }
+
+    /** include/linux/timer.h: timer_pending — armed and not yet taken by the base to run. */
+    public boolean timerPending() {
+        return pending && !detached;
     }
 
     /** Is an expiry of this generation still the live one? */

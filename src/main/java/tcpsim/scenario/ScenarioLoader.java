@@ -48,7 +48,7 @@ public final class ScenarioLoader {
     private static final List<String> FAULT_KEYS = List.of("drop", "duplicate", "delay");
     private static final List<String> HOST_KEYS = List.of("ip", "sysctl");
     private static final List<String> LINK_KEYS = List.of("between", "delay", "loss");
-    private static final List<String> SERVER_KEYS = List.of("host", "listen", "accept", "start", "close");
+    private static final List<String> SERVER_KEYS = List.of("host", "listen", "accept", "start", "close", "close-listener");
     private static final List<String> CLIENT_KEYS = List.of("host", "connect", "count", "start", "every", "close");
     private static final List<String> LISTEN_KEYS = List.of("port", "backlog", "address", "reuseaddr", "reuseport");
     private static final List<String> CONNECT_KEYS = List.of("to", "bind", "reuseaddr", "reuseport");
@@ -363,8 +363,24 @@ public final class ScenarioLoader {
         }
         int accept = ServerApp.ACCEPT_ALL;
         if (a.containsKey("accept")) accept = acceptCount(a.get("accept"), key + ".accept");
+        OptionalLong closeListenerAt = OptionalLong.empty();
+        boolean afterAccepts = false;
+        if (a.containsKey("close-listener")) {
+            ConfigValue v = a.get("close-listener");
+            String k = key + ".close-listener";
+            String text = v.valueType() == ConfigValueType.STRING ? ((String) v.unwrapped()).strip() : null;
+            if ("after-accept".equals(text)) {
+                if (accept == ServerApp.ACCEPT_ALL) throw fail(v, k, "after-accept needs accept = a number of accept() calls");
+                afterAccepts = true;
+            } else if (text == null || !"never".equals(text)) {
+                if (text == null || !endsWithUnit(text)) {
+                    throw fail(v, k, "expected never, after-accept or " + DURATION + ", got " + show(v));
+                }
+                closeListenerAt = OptionalLong.of(duration(v, k));
+            }
+        }
         return new ServerApp(host, start(a, key), address, port, backlog,
-            flag(l, lk, "reuseaddr"), flag(l, lk, "reuseport"), accept, close(a, key));
+            flag(l, lk, "reuseaddr"), flag(l, lk, "reuseport"), accept, close(a, key), closeListenerAt, afterAccepts);
     }
 
     private int acceptCount(ConfigValue v, String key) {

@@ -11,6 +11,7 @@ import tcpsim.app.RunStats;
 import tcpsim.app.ServerAppActor;
 import tcpsim.host.HostActor;
 import tcpsim.host.NetNs;
+import tcpsim.link.Faults;
 import tcpsim.link.LinkActor;
 import tcpsim.link.Wire;
 import tcpsim.link.WireTap;
@@ -27,6 +28,12 @@ public final class NetworkActor {
     /** Namespaces are built by the caller, so it can read their counters and sockets afterwards. */
     public static Behavior<Void> create(Topology topo, Map<String, NetNs> namespaces, long seed, RunStats stats,
                                         Clock clock, Trace trace, WireTap tap) {
+        return create(topo, namespaces, seed, stats, clock, trace, tap, Faults.NONE);
+    }
+
+    /** As above, with links an explorer may fault (every link then gets an actor, zero-delay ones too). */
+    public static Behavior<Void> create(Topology topo, Map<String, NetNs> namespaces, long seed, RunStats stats,
+                                        Clock clock, Trace trace, WireTap tap, Faults faults) {
         return Behaviors.setup(ctx -> {
             Map<String, ActorRef<HostActor.Command>> hosts = new LinkedHashMap<>();
             for (Topology.Host h : topo.hosts()) {
@@ -40,11 +47,11 @@ public final class NetworkActor {
                 byAddr.put(b.addr, hosts.get(l.b()));
                 String name = "link-" + l.a() + "-" + l.b();
                 Wire wire = new Wire(name, l.loss(), seed * 31 + (i++), clock, trace, tap);
-                if (l.delayNanos() == 0) {
+                if (l.delayNanos() == 0 && !faults.any()) {
                     a.route(b.addr, wire, hosts.get(l.b()));
                     b.route(a.addr, wire, hosts.get(l.a()));
                 } else {
-                    ActorRef<LinkActor.Command> link = ctx.spawn(LinkActor.create(wire, byAddr, l.delayNanos(), clock), name);
+                    ActorRef<LinkActor.Command> link = ctx.spawn(LinkActor.create(wire, byAddr, l.delayNanos(), clock, faults), name);
                     a.route(b.addr, link);
                     b.route(a.addr, link);
                 }

@@ -37,7 +37,8 @@ public final class ScenarioTopology {
             if (a instanceof ServerApp sv) {
                 if (sv.closeAfterNanos().isPresent()) throw notModelled(s, "close after accept");
                 apps.add(new Topology.Server(sv.host(), new ServerAppActor.Params("app" + i + "-listen-" + sv.port(),
-                    sv.startNanos(), sv.address(), sv.port(), sv.backlog(), sv.reuseaddr(), sv.reuseport(), sv.accept())));
+                    sv.startNanos(), sv.address(), sv.port(), sv.backlog(), sv.reuseaddr(), sv.reuseport(), sv.accept(),
+                    sv.closeListenerAtNanos().orElse(-1), sv.closeListenerAfterAccepts())));
             } else if (a instanceof ClientApp c) {
                 if (c.closeAfterNanos().isPresent()) throw notModelled(s, "close after connect");
                 if (c.bindPort().isPresent()) throw notModelled(s, "bind before connect");
@@ -46,7 +47,7 @@ public final class ScenarioTopology {
                     c.startNanos(), daddr, c.port(), c.count(), c.everyNanos(), 0, c.reuseaddr(), c.reuseport())));
             }
         }
-        return new Topology(hosts, links, apps, s.inject());
+        return new Topology(hosts, links, apps, s.inject(), s.explore());
     }
 
     private static NotModelled notModelled(Scenario s, String what) {

@@ -6,7 +6,10 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import tcpsim.app.RunStats;
 import tcpsim.host.NetNs;
+import tcpsim.link.Faults;
 import tcpsim.link.WireTap;
+import tcpsim.runtime.ModelChoices;
+import tcpsim.scenario.ExploreSpec;
 import tcpsim.runtime.Simulation;
 import tcpsim.runtime.Trace;
 
@@ -68,16 +71,23 @@ public final class SimRun {
     public static Result run(Simulation sim, Topology topo, long seed, long untilNanos, Trace trace, WireTap tap,
                              StopWhen stopWhen, Consumer<Map<String, NetNs>> beforeStop) {
         Map<String, NetNs> hosts = new LinkedHashMap<>();
+        // an explorer's strategy offers the model's own choices, within the scenario's bounds
+        ModelChoices choices = sim.modelChoices();
+        ExploreSpec bounds = topo.explore();
         int i = 0;
         for (Topology.Host h : topo.hosts()) {
-            hosts.put(h.name(), new NetNs(h.name(), h.addr(), h.sysctls(), h.mtu(), NetworkActor.hostSeed(seed, i++),
-                sim.clock(), trace, topo.inject()));
+            NetNs ns = new NetNs(h.name(), h.addr(), h.sysctls(), h.mtu(), NetworkActor.hostSeed(seed, i++),
+                sim.clock(), trace, topo.inject());
+            if (bounds.timerJitterNanos() > 0) ns.explore(choices, bounds.timerJitterNanos());
+            hosts.put(h.name(), ns);
         }
+        Faults faults = bounds.faults()
+            ? new Faults(choices, bounds.drops(), bounds.duplicates(), bounds.delayNanos()) : Faults.NONE;
         RunStats stats = new RunStats();
         sim.trace(trace, TraceFormat::message);
         long deliveries0 = sim.deliveries();
         long wall0 = System.nanoTime(); // the report's wall time; the model never sees it
-        sim.startRun(NetworkActor.create(topo, hosts, seed, stats, sim.clock(), trace, tap));
+        sim.startRun(NetworkActor.create(topo, hosts, seed, stats, sim.clock(), trace, tap, faults));
         long virtual;
         long wall;
         if (sim.mode() == Simulation.Mode.DETERMINISTIC) {

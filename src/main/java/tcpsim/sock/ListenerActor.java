@@ -10,6 +10,7 @@ import akka.actor.typed.javadsl.StashBuffer;
 import java.util.ArrayDeque;
 import tcpsim.hash.BindBucketActor;
 import tcpsim.host.NetNs;
+import tcpsim.net.Inject;
 import tcpsim.net.ipv4.Effects;
 import tcpsim.net.ipv4.Errno;
 import tcpsim.net.ipv4.RequestSockQueue;
@@ -48,7 +49,8 @@ public final class ListenerActor extends AbstractBehavior<SocketActor.Command> {
         this.sk = sk;
         this.queue = queue;
         this.stash = stash;
-        this.queueActor = ctx.spawn(RequestSockQueueActor.create(ctx.getSelf(), queue), "accept-queue");
+        this.queueActor = ctx.spawn(RequestSockQueueActor.create(ctx.getSelf(), queue,
+            ns.net.injected(Inject.REQSK_QUEUE_ADD_NO_LISTEN_CHECK)), "accept-queue");
         this.entry = new ListenerEntry(sk, queue, ctx.getSelf(), queueActor,
             sk.icskSynRetries != 0 ? sk.icskSynRetries : ns.net.sysctl.tcpSynackRetries());
         ns.register(sk);
@@ -130,7 +132,8 @@ public final class ListenerActor extends AbstractBehavior<SocketActor.Command> {
      * net/ipv4/tcp.c: __tcp_close on a listener, through tcp_close: CLOSE (out of lhash2), then
      * inet_csk_listen_stop resets every child still in the accept queue, and the socket is destroyed,
      * which gives its port back. Request socks die when their timer or ACK finds the listener gone.
-     * Sleeping accept() calls return EINVAL.
+     * Sleeping accept() calls return EINVAL. The actor (and its accept queue) stays, ignoring
+     * everything, for the children still on their way to the queue.
      */
     private Behavior<SocketActor.Command> onClose(SocketActor.Close m) {
         for (Effects.Effect e : Tcp.tcpClose(ns.net, sk).list()) {
@@ -148,11 +151,14 @@ public final class ListenerActor extends AbstractBehavior<SocketActor.Command> {
                 throw Perform.misplaced(e, "listener");
             }
         }
-        // the queue actor is our child: let it finish inet_csk_listen_stop before we both stop
+        // The queue actor is our child: let it finish inet_csk_listen_stop. Then the socket is gone for
+        // the user, but requests and children in flight still hold it (req->rsk_listener, sock_hold), and
+        // a child made just before close() still reaches inet_csk_reqsk_queue_add, which must see the
+        // listener out of LISTEN and forget the child: the accept queue outlives close(), ignored by all.
         return Behaviors.receive(SocketActor.Command.class)
             .onMessage(SocketActor.ListenStopped.class, done -> {
                 m.replyTo().tell(SocketActor.Reply.ok("close"));
-                return Behaviors.stopped();
+                return Behaviors.ignore();
             })
             .onAnyMessage(other -> Behaviors.same())
             .build();

@@ -42,6 +42,12 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
     /** The winning child has replaced {@code req} in ehash and taken it off the SYN queue: it is done. */
     public record Owned(RequestSock req) implements Command {}
 
+    /**
+     * As {@link Owned}, but the child's reqsk_queue_unlink found the timer not pending and left it
+     * running (Inject.REQSK_UNLINK_TIMER_PENDING): the request is freed without stopping its timer.
+     */
+    public record OwnedTimerRunning(RequestSock req) implements Command {}
+
     record Hashed(boolean ok, RequestSock req) implements Command {}
     record TimerFired(TimerList timer, int generation) implements Command {}
 
@@ -50,6 +56,12 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
     /** The request held now; null while this actor waits in the cache. */
     private RequestSock req;
     private ListenerEntry listener;
+    /**
+     * The request this object last held, until it is allocated again: what a handler that still runs
+     * on freed memory would see. Only Inject.REQSK_UNLINK_TIMER_PENDING lets an expiry reach it.
+     */
+    private RequestSock freed;
+    private ListenerEntry freedListener;
 
     /** An empty object of the cache: it gets its request with {@link Alloc}. */
     public static Behavior<Command> create(NetNs ns) {
@@ -68,8 +80,14 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
             if (m instanceof SegmentArrived seg) return onSegment(seg);
             if (m instanceof Alloc a) return onAlloc(a);
             if (m instanceof Hashed h) return h.req() == req ? onHashed(h) : this;
-            if (m instanceof TimerFired t) return req != null && t.timer() == req.rskTimer ? onTimer(t) : this;
+            if (m instanceof TimerFired t) {
+                if (req != null && t.timer() == req.rskTimer) return onTimer(t);
+                // a live expiry of a freed request: its unlink did not stop the timer
+                if (freed != null && t.timer() == freed.rskTimer && t.timer().current(t.generation())) return onTimerAfterFree(t);
+                return this;
+            }
             if (m instanceof Owned o) return o.req() == req ? onOwned() : this;
+            if (m instanceof OwnedTimerRunning o) return o.req() == req ? reqskFree() : this;
             return Behaviors.unhandled();
         });
     }
@@ -82,6 +100,8 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
         RequestSock r = m.req();
         req = r;
         listener = m.listener();
+        freed = null;
+        freedListener = null;
         ns.ehashLock(r.tuple).tell(new EhashBucketActor.Insert<>(r.tuple, new ReqEntry(getContext().getSelf(), r), false,
             getContext().getSelf(), ok -> new Hashed(ok, r)));
         return this;
@@ -89,6 +109,8 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
 
     /** include/net/request_sock.h: reqsk_free — back to the namespace's cache. */
     private Behavior<Command> reqskFree() {
+        freed = req;
+        freedListener = listener;
         req = null;
         listener = null;
         ns.reqskFree(getContext().getSelf());
@@ -153,7 +175,7 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
      * request is out of ehash.
      */
     private Behavior<Command> dropAndFree(Skb thenLookUp) {
-        for (Effects.Effect e : InetConnectionSock.inetCskReqskQueueDrop(req, listener.queue()).list()) {
+        for (Effects.Effect e : InetConnectionSock.inetCskReqskQueueDrop(net, req, listener.queue()).list()) {
             if (Perform.common(ns, e, getContext().getSelf(), TimerFired::new)) continue;
             Effects.Unhash u = (Effects.Unhash) e;
             ns.ehashLock(u.tuple()).tell(new EhashBucketActor.Remove(u.tuple(), new ReqEntry(getContext().getSelf(), req),
@@ -165,5 +187,31 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
     private Behavior<Command> onOwned() {
         perform(InetConnectionSock.inetCskReqskQueueDropOwned(req), null);
         return reqskFree();
+    }
+
+    /**
+     * The use-after-free of CVE-2024-50154: reqsk_timer_handler runs on a request already unlinked and
+     * freed, because reqsk_queue_unlink found the timer not pending (its handler was on its way) and
+     * did not stop it. It is counted ({@link NetNs#reqskTimerAfterFreeCount}) and does what the handler
+     * does: retransmits the SYN-ACK of a connection a child already owns and re-arms the timer, until
+     * the retries are spent; the drop at the end only forgets it (it is out of every table already).
+     */
+    private Behavior<Command> onTimerAfterFree(TimerFired m) {
+        ns.reqskTimerAfterFree();
+        if (net.trace.on()) net.trace.event("note", getContext().getSelf().path().toStringWithoutAddress(),
+            "use-after-free: reqsk_timer_handler on a freed request " + freed.tuple);
+        m.timer().pending = false;
+        RequestSock r = freed;
+        ListenerEntry l = freedListener;
+        if (l.sk().skState != TcpState.LISTEN) {
+            freed = null;
+            return this;
+        }
+        Effects fx = InetConnectionSock.reqskTimerHandler(net, r, l.queue(), l.sk().skMaxAckBacklog, l.synackRetries());
+        for (Effects.Effect e : fx.list()) {
+            if (Perform.common(ns, e, getContext().getSelf(), TimerFired::new)) continue;
+            if (e instanceof Effects.ReqskDrop) freed = null;
+        }
+        return this;
     }
 }

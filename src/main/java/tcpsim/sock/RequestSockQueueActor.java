@@ -31,15 +31,19 @@ public final class RequestSockQueueActor extends AbstractBehavior<RequestSockQue
     private final RequestSockQueue queue;
     private final ArrayDeque<ActorRef<SocketActor.Command>> fifo = new ArrayDeque<>();
     private boolean stopped;
+    /** Inject.REQSK_QUEUE_ADD_NO_LISTEN_CHECK: queue children without re-checking LISTEN. */
+    private final boolean noListenCheck;
 
-    static Behavior<Command> create(ActorRef<SocketActor.Command> listener, RequestSockQueue queue) {
-        return Behaviors.setup(ctx -> new RequestSockQueueActor(ctx, listener, queue));
+    static Behavior<Command> create(ActorRef<SocketActor.Command> listener, RequestSockQueue queue, boolean noListenCheck) {
+        return Behaviors.setup(ctx -> new RequestSockQueueActor(ctx, listener, queue, noListenCheck));
     }
 
-    private RequestSockQueueActor(ActorContext<Command> ctx, ActorRef<SocketActor.Command> listener, RequestSockQueue queue) {
+    private RequestSockQueueActor(ActorContext<Command> ctx, ActorRef<SocketActor.Command> listener, RequestSockQueue queue,
+                                  boolean noListenCheck) {
         super(ctx);
         this.listener = listener;
         this.queue = queue;
+        this.noListenCheck = noListenCheck;
     }
 
     @Override
@@ -53,7 +57,8 @@ public final class RequestSockQueueActor extends AbstractBehavior<RequestSockQue
     }
 
     private Behavior<Command> onAdd(ReqskQueueAdd m) {
-        if (stopped) {
+        // Inject (noListenCheck): no sk_state != TCP_LISTEN re-check under rskq_lock (kernel-reference 12.2 item 8)
+        if (stopped && !noListenCheck) {
             // the listener left LISTEN meanwhile: inet_child_forget, and the slot taken by tcp_check_req goes back
             queue.skAckBacklog.decrementAndGet();
             m.child().tell(new SocketActor.Abort());

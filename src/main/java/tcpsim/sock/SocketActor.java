@@ -11,6 +11,7 @@ import tcpsim.hash.BindBucketActor;
 import tcpsim.hash.EhashBucketActor;
 import tcpsim.host.HostActor;
 import tcpsim.host.NetNs;
+import tcpsim.net.Inject;
 import tcpsim.net.Net;
 import tcpsim.net.Skb;
 import tcpsim.net.ipv4.AfInet;
@@ -260,6 +261,12 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
             return reply(m.replyTo(), Reply.error("listen", Errno.EOPNOTSUPP));
         }
         var queue = InetConnectionSock.inetCskListenStart(net, sk);
+        if (net.injected(Inject.LISTEN_START_NO_REVALIDATE)) {
+            // Inject: inet_csk_listen_start without its get_port re-validation (kernel-reference 12.2 item 1)
+            InetConnectionSock.inetCskListenStartDone(sk, null);
+            m.replyTo().tell(Reply.ok("listen"));
+            return ListenerActor.create(getContext(), ns, sk, queue, stash);
+        }
         ns.bhashLock(sk.inetNum).tell(new BindBucketActor.GetPort<>(sk.inetNum, BindOwner.of(sk, true),
             getContext().getSelf(), PortGot::new));
         return awaitPort(got -> {
@@ -420,7 +427,9 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
             ns.register(sk);
             // inet_csk_complete_hashdance: the request leaves the SYN queue, the child joins the accept queue
             listener.queue().reqskQueueRemoved(req);
-            reqRef.tell(new RequestSockActor.Owned(req));
+            // reqsk_queue_unlink runs here, on the CPU that completes the handshake
+            if (InetConnectionSock.reqskQueueUnlinkStopsTimer(net, req)) reqRef.tell(new RequestSockActor.Owned(req));
+            else reqRef.tell(new RequestSockActor.OwnedTimerRunning(req));
             listener.queueActor().tell(new RequestSockQueueActor.ReqskQueueAdd(getContext().getSelf()));
             return Locks.release(stash, perform(TcpMinisocks.tcpChildProcess(net, sk, skb)));
         });

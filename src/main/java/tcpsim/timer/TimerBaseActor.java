@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.IdentityHashMap;
 import java.util.PriorityQueue;
 import tcpsim.runtime.Clock;
+import tcpsim.runtime.ModelChoices;
 import tcpsim.runtime.Receives;
 
 /**
@@ -59,15 +60,31 @@ public final class TimerBaseActor extends AbstractBehavior<TimerBaseActor.Comman
     private final IdentityHashMap<TimerList, Entry> live = new IdentityHashMap<>();
     private long seq;
     private long armedFor = Long.MAX_VALUE;
+    private final ModelChoices choices;
+    private final long jitterNanos;
+
+    /** The name of a jitter choice, as the chooser sees it. */
+    public static final String JITTER = "timer-jitter";
 
     public static Behavior<Command> create(Clock clock) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(t -> new TimerBaseActor(ctx, t, clock)));
+        return create(clock, ModelChoices.NONE, 0);
     }
 
-    private TimerBaseActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, Clock clock) {
+    /**
+     * A base whose expiries an explorer may move up to {@code jitterNanos} early or late (a choice per
+     * mod_timer: on time, early or late by the bound or half of it). No jitter outside exploration.
+     */
+    public static Behavior<Command> create(Clock clock, ModelChoices choices, long jitterNanos) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(t -> new TimerBaseActor(ctx, t, clock, choices, jitterNanos)));
+    }
+
+    private TimerBaseActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, Clock clock, ModelChoices choices,
+                           long jitterNanos) {
         super(ctx);
         this.timers = timers;
         this.clock = clock;
+        this.choices = choices;
+        this.jitterNanos = choices == ModelChoices.NONE ? 0 : jitterNanos;
     }
 
     @Override
@@ -82,11 +99,24 @@ public final class TimerBaseActor extends AbstractBehavior<TimerBaseActor.Comman
 
     @SuppressWarnings("unchecked")
     private Behavior<Command> onModTimer(ModTimer<?> m) {
-        Entry e = new Entry(m.timer(), m.expiresNanos(), seq++, (ActorRef<Object>) m.target(), m.message());
+        Entry e = new Entry(m.timer(), jittered(m.expiresNanos()), seq++, (ActorRef<Object>) m.target(), m.message());
         live.put(m.timer(), e);
         queue.add(e);
         rearm();
         return this;
+    }
+
+    /** Option 0 on time; 1..4: −J, −J/2, +J/2, +J; never before now. */
+    private long jittered(long expires) {
+        if (jitterNanos == 0) return expires;
+        long d = switch (choices.choose(JITTER, 5)) {
+            case 1 -> -jitterNanos;
+            case 2 -> -jitterNanos / 2;
+            case 3 -> jitterNanos / 2;
+            case 4 -> jitterNanos;
+            default -> 0;
+        };
+        return Math.max(clock.nanos(), expires + d);
     }
 
     private Behavior<Command> onDelTimer(DelTimer m) {
@@ -102,6 +132,7 @@ public final class TimerBaseActor extends AbstractBehavior<TimerBaseActor.Comman
             queue.poll();
             if (live.get(e.timer) != e) continue; // deleted or re-armed since
             live.remove(e.timer);
+            e.timer.detached = true; // running: timer_pending() is false from here (expire_timers' detach_timer)
             e.target.tell(e.message);
         }
         rearm();

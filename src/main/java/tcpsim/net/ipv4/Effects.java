@@ -68,6 +68,7 @@ public final class Effects {
 
     public Effects modTimer(TimerList t, long expiresNanos) {
         t.pending = true;
+        t.detached = false;
         t.expires = expiresNanos;
         t.generation++;
         add(new ModTimer(t, expiresNanos, t.generation));

@@ -1,6 +1,7 @@
 package tcpsim.net.ipv4;
 
 import java.util.Map;
+import tcpsim.net.Inject;
 import tcpsim.net.Mib.Counter;
 import tcpsim.net.Net;
 import tcpsim.net.ipv4.InetHashtables.InetBindBucket;
@@ -124,9 +125,11 @@ public final class InetConnectionSock {
      * net/ipv4/inet_connection_sock.c: inet_csk_reqsk_queue_drop — the request leaves ehash and the
      * SYN queue, and its timer stops.
      */
-    public static Effects inetCskReqskQueueDrop(RequestSock req, RequestSockQueue queue) {
+    public static Effects inetCskReqskQueueDrop(Net net, RequestSock req, RequestSockQueue queue) {
         queue.reqskQueueRemoved(req);
-        return new Effects().delTimer(req.rskTimer).unhash(req.tuple);
+        Effects out = new Effects();
+        reqskQueueUnlinkTimer(net, req, out);
+        return out.unhash(req.tuple);
     }
 
     /**
@@ -135,6 +138,21 @@ public final class InetConnectionSock {
      */
     public static Effects inetCskReqskQueueDropOwned(RequestSock req) {
         return new Effects().delTimer(req.rskTimer);
+    }
+
+    /**
+     * net/ipv4/inet_connection_sock.c: does reqsk_queue_unlink (from __inet_csk_reqsk_queue_drop) stop
+     * the request's timer? 6.12 deletes it whatever its state (timer_delete_sync, which waits for a
+     * running handler; here the generation bump makes an expiry already on its way stale). From the
+     * handler itself the timer is no longer pending and nothing is left to stop.
+     */
+    public static boolean reqskQueueUnlinkStopsTimer(Net net, RequestSock req) {
+        // Inject: the pre-CVE-2024-50154 "timer_pending() && del_timer_sync()": a handler already running is not stopped (kernel-reference 12.2 item 3)
+        return !(net.injected(Inject.REQSK_UNLINK_TIMER_PENDING) && !req.rskTimer.timerPending());
+    }
+
+    static void reqskQueueUnlinkTimer(Net net, RequestSock req, Effects out) {
+        if (reqskQueueUnlinkStopsTimer(net, req)) out.delTimer(req.rskTimer);
     }
 
     /** include/net/inet_connection_sock.h: reqsk_timeout — min(timeout << num_timeout, max). */
