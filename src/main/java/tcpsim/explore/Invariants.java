@@ -59,8 +59,16 @@ public final class Invariants {
         "TcpCurrEstab equals the sockets in ESTABLISHED, in every namespace (tcp_set_state; at quiescent points)",
         Invariant.Kind.SAFETY, Invariants::mibConsistent);
 
+    /**
+     * reqsk_queue_unlink stops rsk_timer before the request is freed (timer_delete_sync since
+     * CVE-2024-50154's fix): an expiry never runs on a freed request (a use-after-free in the kernel).
+     */
+    public static final Invariant NO_TIMER_AFTER_FREE = Invariant.of("no-timer-after-free",
+        "no request timer runs on a request that was already freed (reqsk_queue_unlink stops it first; CVE-2024-50154)",
+        Invariant.Kind.SAFETY, Invariants::noTimerAfterFree);
+
     private static final List<Invariant> ALL = List.of(EHASH_UNIQUE, BIND_CONFLICT, ACCEPT_QUEUE_BOUND, CONNECT_ENDS,
-        REQUEST_TIMER, NO_LEAK, MIB_CONSISTENT);
+        REQUEST_TIMER, NO_LEAK, MIB_CONSISTENT, NO_TIMER_AFTER_FREE);
 
     /** Every built-in, in the order reports list them. */
     public static List<Invariant> all() {
@@ -237,5 +245,13 @@ public final class Invariants {
 
     static String describeTuple(FourTuple t) {
         return Skb.ip(t.laddr()) + ":" + t.lport() + " " + Skb.ip(t.raddr()) + ":" + t.rport();
+    }
+
+    static String noTimerAfterFree(RunView run) {
+        for (var e : run.hosts().entrySet()) {
+            int n = e.getValue().reqskTimerAfterFreeCount();
+            if (n > 0) return e.getKey() + ": a request timer ran " + n + " time(s) on a request already freed";
+        }
+        return null;
     }
 }
