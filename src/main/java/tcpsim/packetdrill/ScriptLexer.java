@@ -32,12 +32,28 @@ final class ScriptLexer {
         String describe() {
             return switch (kind) {
                 case EOF -> "end of file";
-                case STRING -> "string \"" + text + "\"";
-                case BACKQUOTE -> "command `" + abbreviate(text) + "`";
+                case STRING -> "string \"" + printable(abbreviate(text)) + "\"";
+                case BACKQUOTE -> "command `" + printable(abbreviate(text)) + "`";
                 case CODE -> "%{ code }%";
-                case OPTION -> "option --" + text;
-                default -> "'" + text + "'";
+                case OPTION -> "option --" + printable(text);
+                default -> "'" + printable(text) + "'";
             };
+        }
+
+        /** Control, format and other invisible characters as \\uXXXX, so an error stays one readable line. */
+        private static String printable(String s) {
+            StringBuilder b = new StringBuilder();
+            s.codePoints().forEach(c -> {
+                int type = Character.getType(c);
+                if (Character.isISOControl(c) || type == Character.FORMAT || type == Character.SURROGATE
+                    || type == Character.UNASSIGNED || type == Character.PRIVATE_USE || type == Character.NON_SPACING_MARK
+                    || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR) {
+                    b.append(String.format("\\u%04X", c));
+                } else {
+                    b.appendCodePoint(c);
+                }
+            });
+            return b.toString();
         }
 
         private static String abbreviate(String s) {
@@ -89,6 +105,7 @@ final class ScriptLexer {
 
     List<Token> tokenize() throws PacketdrillSyntaxException {
         List<Token> out = new ArrayList<>();
+        if (src.startsWith("\uFEFF")) pos = 1; // a byte order mark some editors write
         while (true) {
             skipSpaceAndComments();
             if (pos >= src.length()) {

@@ -3,6 +3,11 @@ package tcpsim.packetdrill;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +38,9 @@ public final class ScriptParser {
     private final String file;
     private final List<Token> tokens;
     private int pos;
+    /** How deep lists and structs may nest: far beyond any script, short of the Java stack. */
+    private static final int MAX_NESTING = 64;
+    private int depth;
     /** The first feature of the packet being parsed that no backend runs, or null. */
     private String notModelled;
 
@@ -44,7 +52,31 @@ public final class ScriptParser {
     /** Parse a script file; {@code defines} are the {@code -D NAME=value} substitutions. */
     public static Script parse(Path path, Map<String, String> defines)
         throws IOException, PacketdrillSyntaxException {
-        return parse(path.toString(), Files.readString(path, StandardCharsets.UTF_8), defines);
+        return parse(path.toString(), decode(path.toString(), Files.readAllBytes(path)), defines);
+    }
+
+    /** Script bytes as UTF-8; a byte that is not UTF-8 is a syntax error at its line and column. */
+    static String decode(String file, byte[] bytes) throws PacketdrillSyntaxException {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult r = decoder.decode(in, out, true);
+        if (r.isError()) {
+            int bad = in.position(), line = 1, col = 1;
+            for (int i = 0; i < bad; i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                    col = 1;
+                } else if ((bytes[i] & 0xc0) != 0x80) {
+                    col++;
+                }
+            }
+            throw new PacketdrillSyntaxException(file, line, col,
+                String.format("invalid UTF-8 (byte 0x%02x)", bytes[bad] & 0xff));
+        }
+        decoder.flush(out);
+        return out.flip().toString();
     }
 
     /** Parse script text; {@code file} names it in error messages. */
@@ -774,6 +806,15 @@ public final class ScriptParser {
 
     private Expr primary() throws PacketdrillSyntaxException {
         Token t = peek();
+        if (++depth > MAX_NESTING) throw semantic(t, "expression nested more than " + MAX_NESTING + " deep");
+        try {
+            return primaryInner(t);
+        } finally {
+            depth--;
+        }
+    }
+
+    private Expr primaryInner(Token t) throws PacketdrillSyntaxException {
         switch (t.kind()) {
             case ELLIPSIS:
                 take();
