@@ -171,7 +171,11 @@ public final class ScriptParser {
         take();
         BigDecimal secs = new BigDecimal(t.text());
         if (secs.signum() < 0) throw semantic(t, "negative time");
-        return secs.movePointRight(6).setScale(0, RoundingMode.DOWN).longValueExact();
+        try {
+            return secs.movePointRight(6).setScale(0, RoundingMode.DOWN).longValueExact();
+        } catch (ArithmeticException e) {
+            throw semantic(t, "time out of range: " + t.text());
+        }
     }
 
     private Action action() throws PacketdrillSyntaxException {
@@ -550,8 +554,8 @@ public final class ScriptParser {
                 return new TcpOption.Mss((int) u16(expect(Kind.INTEGER, "mss value"), "mss value"));
             case "wscale": {
                 Token v = expect(Kind.INTEGER, "window scale shift count");
-                long shift = Long.parseLong(v.text());
-                if (shift > 255) throw semantic(v, "window scale shift count out of range");
+                long shift = parseLong(v, v.text(), 10);
+                if (shift < 0 || shift > 255) throw semantic(v, "window scale shift count out of range");
                 return new TcpOption.WindowScale((int) shift);
             }
             case "sackOK":

@@ -151,4 +151,32 @@ class LineFormsTest {
         assertEquals(Verdict.ERROR, r.verdict());
         assertEquals(p + ":6: not modelled: IPv6 (--ip_version=ipv6)", r.failure().message());
     }
+
+    /** Found by the fuzzer (seed 20250611): a time past 2^63 µs threw ArithmeticException. */
+    @Test
+    void aTimeTooLargeForMicrosecondsIsASemanticError() {
+        assertSyntaxError("0 close(3) = 0\n+99999999999999999999 close(3) = 0\n",
+            "t.pkt:2:2: semantic error: time out of range: 99999999999999999999");
+        assertSyntaxError("0 close(3) = 0\n9223372036854.775808 close(3) = 0\n",
+            "t.pkt:2:1: semantic error: time out of range: 9223372036854.775808");
+    }
+
+    /** An invisible or line-breaking character in a script is named, not printed raw. */
+    @Test
+    void oddCharactersInAnErrorAreEscaped() throws Exception {
+        assertSyntaxError("0 close(3) = 0\n+0 \u202e\n", "t.pkt:2:4: expected packet ('<' or '>'), system call, "
+            + "`command` or %{ python }%, found '\\u202E'");
+        assertSyntaxError("0 close(3) = 0\n+0 \u0000\n", "t.pkt:2:4: expected packet ('<' or '>'), system call, "
+            + "`command` or %{ python }%, found '\\u0000'");
+        assertEquals(1, parse("\ufeff0 close(3) = 0\n").events().size(), "a leading BOM is skipped");
+    }
+
+    /** Found by the fuzzer (seed 7): a window scale past 2^63 threw NumberFormatException; a negative one passed. */
+    @Test
+    void aWindowScaleOutOfRangeIsASemanticError() {
+        assertSyntaxError("0 < S 0:0(0) win 1 <wscale 9223372036854775808,nop>\n",
+            "t.pkt:1:28: semantic error: number out of range: 9223372036854775808");
+        assertSyntaxError("0 < S 0:0(0) win 1 <wscale -1,nop>\n",
+            "t.pkt:1:28: semantic error: window scale shift count out of range");
+    }
 }
