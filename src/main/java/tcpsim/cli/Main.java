@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The tcpsim command line. */
 @Command(name = "tcpsim", mixinStandardHelpOptions = true, version = "tcpsim " + tcpsim.Version.VERSION,
     description = "The Linux TCP connection lifecycle, modelled with Akka Typed actors.",
-    subcommands = {RunCommand.class, ExploreCommand.class, ExploreMergeCommand.class, ReplayCommand.class, BenchCommand.class, tcpsim.packetdrill.PacketdrillCommand.class})
+    subcommands = {RunCommand.class, ExploreCommand.class, ExploreMergeCommand.class, ReplayCommand.class,
+        BenchCommand.class, tcpsim.packetdrill.PacketdrillCommand.class, tcpsim.fuzz.FuzzCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -55,6 +55,14 @@ public sealed interface Action {
         public boolean blocking() { return endUsecs != null; }
     }
 
+    /**
+     * A packet line that parses but that no backend here can run: an ICMPv6 message, an outbound
+     * ICMP message, a UDP datagram, an encapsulated packet (ipv4/ipv6/gre/mpls prefix), AccECN flags
+     * or options, an IPv6 flow label or an IP TTL, packet fuzzing. The runner refuses the script with
+     * {@code not modelled: what} before it starts.
+     */
+    record NotModelled(Direction direction, String what) implements Action {}
+
     /** A backticked shell command (also the init and cleanup commands). */
     record ShellCommand(String command, int line) implements Action {}
 

@@ -72,7 +72,7 @@ public record RunSettings(int localIp, int remoteIp, int gatewayIp, int prefixLe
                     bindPort, connectPort, Integer.parseInt(v), toleranceUsecs, tolerancePercent, tsTickUsecs,
                     tsEcrScaled);
                 case "ip_version" -> {
-                    if (!v.equals("ipv4")) throw new ScriptError(path, o.line(), "--ip_version=" + v + ": only ipv4 is supported");
+                    if (!v.equals("ipv4")) throw new ScriptError(path, o.line(), "not modelled: IPv6 (--ip_version=" + v + ")");
                     yield this;
                 }
                 default -> {

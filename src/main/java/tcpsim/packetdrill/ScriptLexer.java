@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Splits a packetdrill script into tokens the way gtests/net/packetdrill/lexer.l does: longest
@@ -13,7 +15,7 @@ import java.util.Set;
 final class ScriptLexer {
 
     enum Kind {
-        WORD, INTEGER, HEX, FLOAT, IPV4, STRING, BACKQUOTE, CODE, OPTION, ELLIPSIS, PUNCT, EOF
+        WORD, INTEGER, HEX, FLOAT, IPV4, IPV6, STRING, BACKQUOTE, CODE, OPTION, ELLIPSIS, PUNCT, EOF
     }
 
     /**
@@ -30,12 +32,28 @@ final class ScriptLexer {
         String describe() {
             return switch (kind) {
                 case EOF -> "end of file";
-                case STRING -> "string \"" + text + "\"";
-                case BACKQUOTE -> "command `" + abbreviate(text) + "`";
+                case STRING -> "string \"" + printable(abbreviate(text)) + "\"";
+                case BACKQUOTE -> "command `" + printable(abbreviate(text)) + "`";
                 case CODE -> "%{ code }%";
-                case OPTION -> "option --" + text;
-                default -> "'" + text + "'";
+                case OPTION -> "option --" + printable(text);
+                default -> "'" + printable(text) + "'";
             };
+        }
+
+        /** Control, format and other invisible characters as \\uXXXX, so an error stays one readable line. */
+        private static String printable(String s) {
+            StringBuilder b = new StringBuilder();
+            s.codePoints().forEach(c -> {
+                int type = Character.getType(c);
+                if (Character.isISOControl(c) || type == Character.FORMAT || type == Character.SURROGATE
+                    || type == Character.UNASSIGNED || type == Character.PRIVATE_USE || type == Character.NON_SPACING_MARK
+                    || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR) {
+                    b.append(String.format("\\u%04X", c));
+                } else {
+                    b.appendCodePoint(c);
+                }
+            });
+            return b.toString();
         }
 
         private static String abbreviate(String s) {
@@ -55,6 +73,23 @@ final class ScriptLexer {
         "FOEXP", "tos", "flowlabel", "flags", "Flags", "val", "win", "urg", "wscale", "ect01", "ect0",
         "ect1", "noecn", "ce", "id", "mut", "trun", "ins", "ip", "tcp", "ihl", "source_port");
 
+    /**
+     * lexer.l's ipv6_addr, one pattern per alternative (v0..v12) so that the longest can win as in
+     * flex. Every form needs "::" or eight groups, so a sequence range such as 1:1001 never matches.
+     */
+    private static final List<Pattern> IPV6_FORMS;
+
+    static {
+        String seg = "[0-9a-fA-F]{1,4}";
+        String v4 = "[0-9]+[.][0-9]+[.][0-9]+[.][0-9]+";
+        IPV6_FORMS = List.of("::", "(" + seg + ":){7}" + seg, "(" + seg + ":){1,7}:",
+                "(" + seg + ":){1,6}:" + seg, "(" + seg + ":){1,5}(:" + seg + "){1,2}",
+                "(" + seg + ":){1,4}(:" + seg + "){1,3}", "(" + seg + ":){1,3}(:" + seg + "){1,4}",
+                "(" + seg + ":){1,2}(:" + seg + "){1,5}", seg + ":((:" + seg + "){1,6})", ":(:" + seg + "){1,7}",
+                "::ffff:" + v4, "::ffff:(0){1,4}:" + v4, "(" + seg + ":){1,4}:" + v4)
+            .stream().map(Pattern::compile).toList();
+    }
+
     private final String file;
     private final String src;
     private final Map<String, String> defines;
@@ -70,6 +105,7 @@ final class ScriptLexer {
 
     List<Token> tokenize() throws PacketdrillSyntaxException {
         List<Token> out = new ArrayList<>();
+        if (src.startsWith("\uFEFF")) pos = 1; // a byte order mark some editors write
         while (true) {
             skipSpaceAndComments();
             if (pos >= src.length()) {
@@ -136,9 +172,11 @@ final class ScriptLexer {
         }
         // IPv4 address and float before identifiers: longest match wins, as in flex.
         int ipv4 = matchIpv4(pos);
-        if (ipv4 > 0) return take(Kind.IPV4, ipv4, l, k);
         int flt = matchFloat(pos);
         int ident = matchIdent(pos);
+        int ipv6 = matchIpv6(pos);
+        if (ipv6 > Math.max(ipv4, Math.max(flt, ident))) return take(Kind.IPV6, ipv6, l, k);
+        if (ipv4 > 0) return take(Kind.IPV4, ipv4, l, k);
         if (flt > 0 && flt > ident) return take(Kind.FLOAT, flt, l, k);
         if (c == '-' && pos + 1 < src.length() && Character.isDigit(src.charAt(pos + 1))) {
             int n = 1 + matchIdent(pos + 1);
@@ -191,6 +229,18 @@ final class ScriptLexer {
             }
         }
         return q - p;
+    }
+
+    private int matchIpv6(int p) {
+        char c = src.charAt(p);
+        if (c != ':' && Character.digit(c, 16) < 0) return 0;
+        int best = 0;
+        Matcher m = IPV6_FORMS.get(0).matcher(src);
+        for (Pattern form : IPV6_FORMS) {
+            m.usePattern(form).region(p, Math.min(src.length(), p + 64));
+            if (m.lookingAt()) best = Math.max(best, m.end() - p);
+        }
+        return best;
     }
 
     /** [-]?[0-9]*[.][0-9]+ */

@@ -120,6 +120,12 @@ public final class ScriptRunner {
                     }
                 }
                 st.line = script.options().isEmpty() ? 1 : script.options().get(0).line();
+                for (Event ev : st.events) {
+                    if (ev.action() instanceof Action.NotModelled n) {
+                        st.line = ev.line();
+                        throw new ScriptError(st.file, ev.line(), "not modelled: " + n.what());
+                    }
+                }
                 st.backend.start(new Backend.Config(st.settings.localIp(), st.settings.remoteIp(),
                     st.settings.gatewayIp(), st.settings.prefixLength(), st.settings.bindPort(), st.settings.mtu(),
                     Map.of()));

@@ -17,11 +17,29 @@ public final class ScenarioException extends RuntimeException {
      * @param detail what was expected and what was found
      */
     public ScenarioException(String file, int line, String key, String detail) {
-        super(file + (line > 0 ? ":" + line : "") + ": " + (key == null ? "" : "key '" + key + "': ")
-            + detail.replaceAll("\\s*\\R\\s*", " "));
+        super(file + (line > 0 ? ":" + line : "") + ": " + (key == null ? "" : "key '" + visible(key) + "': ")
+            + visible(detail.replaceAll("\\s*\\R\\s*", " ")));
         this.file = file;
         this.line = line;
         this.key = key;
+    }
+
+    /**
+     * Control, format and separator characters (a NUL, an RTL override, U+2028) written as
+     * \\uXXXX: a key or value from the file must not break the message's one line, or reorder it.
+     */
+    static String visible(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> {
+            int type = Character.getType(c);
+            if (Character.isISOControl(c) || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE) {
+                b.append(String.format("\\u%04X", c));
+            } else {
+                b.appendCodePoint(c);
+            }
+        });
+        return b.toString();
     }
 
     public String file() { return file; }

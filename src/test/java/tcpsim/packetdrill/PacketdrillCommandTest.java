@@ -1,7 +1,9 @@
 package tcpsim.packetdrill;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -78,88 +80,89 @@ class PacketdrillCommandTest {
     }
 
     @Test
-    void aSyntaxErrorIsOneLineAndExitTwo() throws Exception {
-        Path p = write("broken.pkt", "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 < Q 0:0(0) win 100\n");
-        Outcome o = run(model(FakeStack::new), p.toString());
-        assertEquals(2, o.exit());
-        assertEquals(p + ":2:6: expected TCP flags (such as S, S., ., P., F., R or -), found 'Q'\n", o.err());
-        assertEquals("", o.out());
+    void aSyntaxErrorIsTheScriptsOwnErrorVerdictAndTheBatchGoesOn() throws Exception {
+        Path broken = write("a/broken.pkt", "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 < Q 0:0(0) win 100\n");
+        Path good = write("b/good.pkt", ScriptRunnerTest.PASSIVE_OPEN);
+        Path json = dir.resolve("out.json");
+
+        Outcome o = run(model(FakeStack::new), "--json", json.toString(), dir.resolve("a").toString(), good.toString());
+
+        assertEquals(1, o.exit(), o.err());
+        assertEquals(List.of(
+            broken + ":2:6: expected TCP flags (such as S, S., ., P., F., R or -), found 'Q'",
+            "1 passed, 1 failed (1 error: not parsed, not modelled or not runnable)"), o.outLines());
+        assertEquals("", o.err());
+        JsonNode records = new ObjectMapper().readTree(json.toFile());
+        assertEquals(2, records.size());
+        assertEquals("error", records.get(0).get("verdict").asText());
+        assertEquals(2, records.get(0).get("failure").get("line").asInt());
+        assertEquals(broken + ":2:6: expected TCP flags (such as S, S., ., P., F., R or -), found 'Q'",
+            records.get(0).get("failure").get("message").asText());
+        assertEquals("pass", records.get(1).get("verdict").asText());
     }
 
     @Test
-    void anUnregisteredBackendIsOneLineAndExitTwo() throws Exception {
-        Path good = write("good.pkt", ScriptRunnerTest.PASSIVE_OPEN);
-        Outcome o = run(model(FakeStack::new), "--backend", "kernel", good.toString());
-        assertEquals(2, o.exit());
-        assertEquals("packetdrill: unknown backend 'kernel' (available: model)\n", o.err());
+    void aScriptTheBackendDoesNotModelIsAnErrorOnEachBackend() throws Exception {
+        Path v6 = write("v6.pkt", "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 < icmp packet_too_big mtu 1280\n");
+        Path json = dir.resolve("out.json");
+        Backends both = new Backends(Map.of("kernel", () -> new FakeStack("kernel"), "model", FakeStack::new));
 
-        Outcome both = run(model(FakeStack::new), "--backend", "both", good.toString());
-        assertEquals(2, both.exit());
-        assertEquals("packetdrill: unknown backend 'kernel' (available: model)\n", both.err());
-    }
-
-    @Test
-    void bothShowsTheFirstPacketWhereTheBackendsPart() throws Exception {
-        Path good = write("good.pkt", ScriptRunnerTest.PASSIVE_OPEN);
-        Supplier<Backend> otherWscale = () -> {
-            FakeStack s = new FakeStack("model");
-            s.wscale = 7;
-            return s;
-        };
-        Outcome o = run(new Backends(Map.of("kernel", () -> new FakeStack("kernel"), "model", otherWscale)), "--backend", "both",
-            good.toString());
+        Outcome o = run(both, "--backend", "both", "--json", json.toString(), v6.toString());
 
         assertEquals(1, o.exit());
-        assertEquals(List.of(
-            "[model] " + good + ":8: error handling packet: bad outbound TCP options: expected: wscale 8 actual: wscale 7",
-            good + ": line 8: kernel: > S. 0:0(0) ack 1 win 65535 <mss 1460,sackOK,TS val 500 ecr 100,nop,wscale 8>"
-                + " | model: > S. 0:0(0) ack 1 win 65535 <mss 1460,sackOK,TS val 500 ecr 100,nop,wscale 7>",
-            "1 passed, 1 failed"), o.outLines());
+        assertEquals(List.of("[kernel] " + v6 + ":2: not modelled: ICMPv6 packet_too_big",
+            "[model] " + v6 + ":2: not modelled: ICMPv6 packet_too_big",
+            "0 passed, 2 failed (2 errors: not parsed, not modelled or not runnable)"), o.outLines());
+        JsonNode records = new ObjectMapper().readTree(json.toFile());
+        assertEquals(List.of("kernel:error", "model:error"), List.of(
+            records.get(0).get("backend").asText() + ":" + records.get(0).get("verdict").asText(),
+            records.get(1).get("backend").asText() + ":" + records.get(1).get("verdict").asText()));
     }
 
     @Test
-    void bothReportsADifferenceEvenWhenBothPass() throws Exception {
+    void aBackendThatCannotBeMadeIsAnErrorNotACrash() throws Exception {
         Path good = write("good.pkt", ScriptRunnerTest.PASSIVE_OPEN);
-        Supplier<Backend> otherWindow = () -> {
-            FakeStack s = new FakeStack("model");
-            s.window = 300;
-            return s;
-        };
-        Outcome o = run(new Backends(Map.of("kernel", () -> new FakeStack("kernel"), "model", otherWindow)), "--backend", "both",
-            good.toString());
-
-        assertEquals(0, o.exit());
-        assertEquals(List.of(
-            good + ": line 11: kernel: > . 1:1(0) ack 101 win 502 <nop,nop,TS val 700 ecr 300>"
-                + " | model: > . 1:1(0) ack 101 win 300 <nop,nop,TS val 700 ecr 300>",
-            "2 passed, 0 failed"), o.outLines());
+        Backends broken = new Backends(Map.of("model", () -> {
+            throw new IllegalStateException("no TUN device");
+        }));
+        Outcome o = run(broken, good.toString());
+        assertEquals(1, o.exit());
+        assertEquals(List.of(good + ":0: backend model unavailable: no TUN device",
+            "0 passed, 1 failed (1 error: not parsed, not modelled or not runnable)"), o.outLines());
     }
 
     @Test
-    void bothIgnoresATsValDifferenceThatPacketdrillWouldNotCheck() throws Exception {
+    void invalidUtf8IsASyntaxErrorAtItsByte() throws Exception {
+        Path bad = dir.resolve("bad.pkt");
+        Files.write(bad, new byte[] {'0', ' ', 'c', '(', ')', ' ', '=', ' ', '0', '\n', '+', '0', ' ', (byte) 0xff, '\n'});
         Path good = write("good.pkt", ScriptRunnerTest.PASSIVE_OPEN);
-        Supplier<Backend> jittery = () -> {
-            FakeStack s = new FakeStack("model");
-            s.tsJitter = 1;
-            return s;
-        };
-        Backends both = new Backends(Map.of("kernel", () -> new FakeStack("kernel"), "model", jittery));
-        assertEquals(List.of("2 passed, 0 failed"), run(both, "--backend", "both", good.toString()).outLines());
 
-        Path ticked = write("ticked.pkt", "--tcp_ts_tick_usecs=1000\n" + ScriptRunnerTest.PASSIVE_OPEN);
-        Outcome o = run(both, "--backend", "both", ticked.toString());
-        assertEquals(ticked + ": line 12: kernel: > . 1:1(0) ack 101 win 502 <nop,nop,TS val 700 ecr 300> | model: > "
-            + ". 1:1(0) ack 101 win 502 <nop,nop,TS val 701 ecr 300>", o.outLines().get(0));
+        Outcome o = run(model(FakeStack::new), bad.toString(), good.toString());
+
+        assertEquals(1, o.exit());
+        assertEquals(bad + ":2:4: invalid UTF-8 (byte 0xff)", o.outLines().get(0));
     }
 
     @Test
-    void definesOnTheCommandLineReachTheScript() throws Exception {
-        Path p = write("d.pkt", ScriptRunnerTest.variant("write(4, ..., 10) = 10", "write(4, ..., LEN) = LEN"));
-        Outcome undefined = run(model(FakeStack::new), p.toString());
-        assertEquals(1, undefined.exit());
-        assertTrue(undefined.out().contains("unknown symbol 'LEN'"), undefined.out());
+    void onlyWhenNoScriptCanBeReadIsTheExitTwo() throws Exception {
+        Path locked = write("locked.pkt", ScriptRunnerTest.PASSIVE_OPEN);
+        assumeTrue(locked.toFile().setReadable(false, false) && !Files.isReadable(locked),
+            "running as root: every file is readable");
+        Path json = dir.resolve("out.json");
 
-        Outcome defined = run(model(FakeStack::new), "-D", "LEN=10", p.toString());
-        assertEquals(0, defined.exit(), defined.out());
+        Outcome none = run(model(FakeStack::new), "--json", json.toString(), locked.toString());
+        assertEquals(2, none.exit());
+        assertTrue(none.err().endsWith("packetdrill: no script could be read\n"), none.err());
+        assertFalse(Files.exists(json));
+
+        Path good = write("good.pkt", ScriptRunnerTest.PASSIVE_OPEN);
+        assertEquals(1, run(model(FakeStack::new), locked.toString(), good.toString()).exit());
+    }
+
+    @Test
+    void aMissingPathIsACommandLineErrorExitTwo() {
+        Outcome none = run(model(FakeStack::new), dir.resolve("missing.pkt").toString());
+        assertEquals(2, none.exit());
+        assertEquals("packetdrill: " + dir.resolve("missing.pkt") + ": no such file or directory\n", none.err());
     }
 }

@@ -338,4 +338,13 @@ class ScenarioLoaderTest {
         assertEquals(7, e.line());
         assertEquals("apps[0].listen.port", e.key());
     }
+
+    /** Found by the fuzzer (seed 20250611): a U+2028 in a key split the one-line message in two. */
+    @Test
+    void separatorAndControlCharactersInAKeyAreEscapedSoTheErrorStaysOneLine() throws IOException {
+        assertEquals("F:5: key 'lin\\u2028ks': unknown key (did you mean 'links'?)",
+            errorReplacing("links = [", "lin\u2028ks = ["));
+        assertEquals("F:5: key 'lin\\u202Eks': unknown key (did you mean 'links'?)",
+            errorReplacing("links = [", "\"lin\u202eks\" = ["));
+    }
 }
