@@ -90,7 +90,7 @@ public final class BindBucketActor extends AbstractBehavior<BindBucketActor.Comm
             // Inject: __inet_check_established checks the 4-tuple without the ehash lock and inserts it later (kernel-reference 12.2 item 5)
             boolean unique = InetHashtables.inetCheckEstablishedUnique(ns.ehash, m.tuple());
             if (unique) {
-                ns.ehashLock(m.tuple()).tell(new EhashBucketActor.InsertUnchecked(m.tuple(), m.entry()));
+                ns.toEhash(m.tuple(), new EhashBucketActor.InsertUnchecked(m.tuple(), m.entry()));
                 InetHashtables.inetHashConnectBind(bhash, m.port(), m.owner());
             }
             m.replyTo().tell(m.reply().apply(unique));
@@ -98,12 +98,12 @@ public final class BindBucketActor extends AbstractBehavior<BindBucketActor.Comm
         }
         if (ns.net.injected(Inject.BHASH_RELEASED_BEFORE_EHASH_CHECK)) {
             // Inject: the bhash bucket lock is dropped before __inet_check_established answers (kernel-reference 12.2 item 5)
-            ns.ehashLock(m.tuple()).tell(new EhashBucketActor.Insert<>(m.tuple(), m.entry(), tb != null,
+            ns.toEhash(m.tuple(), new EhashBucketActor.Insert<>(m.tuple(), m.entry(), tb != null,
                 getContext().getSelf(), unique -> new CheckedLate(m, unique)));
             return this;
         }
         // Head lock held: take the ehash lock (check_established, or inet_ehash_nolisten for a new port).
-        ns.ehashLock(m.tuple()).tell(new EhashBucketActor.Insert<>(m.tuple(), m.entry(), tb != null,
+        ns.toEhash(m.tuple(), new EhashBucketActor.Insert<>(m.tuple(), m.entry(), tb != null,
             getContext().getSelf(), Checked::new));
         return Locks.await(stash, Checked.class, c -> {
             if (c.unique()) InetHashtables.inetHashConnectBind(bhash, m.port(), m.owner());

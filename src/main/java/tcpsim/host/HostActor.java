@@ -43,14 +43,15 @@ public final class HostActor extends AbstractBehavior<HostActor.Command> {
     /** net/ipv4/tcp_ipv4.c: tcp_v4_rcv's "goto lookup" — look a segment up again, counted once already. */
     public record Lookup(Skb skb) implements Command {}
 
+    /** A message for bucket lock {@code index} of ehash (or bhash) that is spawned on first use. */
+    record ToLock(boolean ehash, int index, Object message) implements Command {}
+
     /** The spare slab went into use: make the next spare. */
     record NewSlab() implements Command {}
 
     /** Start a process in this namespace. */
     public record Spawn(Behavior<?> behavior, String name) implements Command {}
 
-    /** Bucket lock counts: powers of two, small (the kernel's lock arrays are small too). */
-    public static final int EHASH_LOCKS = 64, BHASH_LOCKS = 64;
 
     private final NetNs ns;
 
@@ -66,10 +67,32 @@ public final class HostActor extends AbstractBehavior<HostActor.Command> {
         ns.timerBase = ctx.spawn(TimerBaseActor.create(ns.net.clock, ns.choices(), ns.timerJitterNanos()), "timers");
         ns.addSlab(ctx.spawn(SlabActor.create(ns), "slab-" + ns.sockSlabs++));
         ns.addSlab(ctx.spawn(SlabActor.create(ns), "slab-" + ns.sockSlabs++));
-        ns.ehashLocks = new ActorRef[EHASH_LOCKS];
-        for (int i = 0; i < EHASH_LOCKS; i++) ns.ehashLocks[i] = ctx.spawn(EhashBucketActor.create(ns), "ehash-" + i);
-        ns.bhashLocks = new ActorRef[BHASH_LOCKS];
-        for (int i = 0; i < BHASH_LOCKS; i++) ns.bhashLocks[i] = ctx.spawn(BindBucketActor.create(ns), "bhash-" + i);
+        if (ns.lazyLocks()) return;
+        for (int i = 0; i < NetNs.EHASH_LOCKS; i++) ehashLock(i);
+        for (int i = 0; i < NetNs.BHASH_LOCKS; i++) bhashLock(i);
+    }
+
+    private ActorRef<EhashBucketActor.Command> ehashLock(int i) {
+        if (ns.ehashLocks[i] == null) ns.ehashLocks[i] = getContext().spawn(EhashBucketActor.create(ns), "ehash-" + i);
+        return ns.ehashLocks[i];
+    }
+
+    private ActorRef<BindBucketActor.Command> bhashLock(int i) {
+        if (ns.bhashLocks[i] == null) ns.bhashLocks[i] = getContext().spawn(BindBucketActor.create(ns), "bhash-" + i);
+        return ns.bhashLocks[i];
+    }
+
+    /** A message for a bucket lock not spawned yet (or with messages still waiting here): spawn, forward. */
+    @SuppressWarnings("unchecked")
+    private Behavior<Command> onToLock(ToLock m) {
+        if (m.ehash()) {
+            ns.ehashRouted[m.index()]--;
+            ehashLock(m.index()).tell((EhashBucketActor.Command) m.message());
+        } else {
+            ns.bhashRouted[m.index()]--;
+            bhashLock(m.index()).tell((BindBucketActor.Command) m.message());
+        }
+        return this;
     }
 
     @Override
@@ -78,6 +101,7 @@ public final class HostActor extends AbstractBehavior<HostActor.Command> {
             if (m instanceof Rx rx) return onRx(rx);
             if (m instanceof Lookup l) return onLookup(l);
             if (m instanceof NewSlab n) return onNewSlab(n);
+            if (m instanceof ToLock t) return onToLock(t);
             if (m instanceof Spawn s) return onSpawn(s);
             return Behaviors.unhandled();
         });

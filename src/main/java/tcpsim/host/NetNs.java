@@ -56,8 +56,21 @@ public final class NetNs {
     private record Direct(Wire wire, ActorRef<HostActor.Command> peer) implements Route {}
 
     private final Map<Integer, Route> routes = new ConcurrentHashMap<>();
-    ActorRef<EhashBucketActor.Command>[] ehashLocks;
-    ActorRef<BindBucketActor.Command>[] bhashLocks;
+    /** Bucket lock counts: powers of two, small (the kernel's lock arrays are small too). */
+    public static final int EHASH_LOCKS = 64, BHASH_LOCKS = 64;
+
+    @SuppressWarnings("unchecked")
+    final ActorRef<EhashBucketActor.Command>[] ehashLocks = new ActorRef[EHASH_LOCKS];
+    @SuppressWarnings("unchecked")
+    final ActorRef<BindBucketActor.Command>[] bhashLocks = new ActorRef[BHASH_LOCKS];
+    /**
+     * Spawn a bucket lock on its first message rather than all 128 with the host (deterministic mode
+     * only: a short run uses a handful, and spawning the rest was most of an explored schedule's cost).
+     * Until a lock exists, and while messages for it wait in the host, its messages go through the
+     * host, which spawns it and forwards them in order, so each sender's messages keep their order.
+     */
+    private boolean lazyLocks;
+    final int[] ehashRouted = new int[EHASH_LOCKS], bhashRouted = new int[BHASH_LOCKS];
     ActorRef<TimerBaseActor.Command> timerBase;
     ActorRef<HostActor.Command> host;
     /** The slab new sockets come from (kmem_cache_cpu->slab), the spare to follow it, and how many the first gave out. */
@@ -134,17 +147,50 @@ public final class NetNs {
         return lhash.getOrDefault(port, List.of());
     }
 
-    /** The ehash bucket lock for a tuple (inet_ehash_lockp). */
-    public ActorRef<EhashBucketActor.Command> ehashLock(FourTuple t) {
-        return ehashLocks[Math.floorMod(t.hashCode(), ehashLocks.length)];
+    /** Spawn bucket locks on first use (deterministic mode: one thread, so the counts need no lock). */
+    public void lazyLocks(boolean lazy) {
+        this.lazyLocks = lazy;
+    }
+
+    boolean lazyLocks() {
+        return lazyLocks;
+    }
+
+    /** The ehash bucket lock of a tuple (inet_ehash_lockp). */
+    static int ehashIndex(FourTuple t) {
+        return Math.floorMod(t.hashCode(), EHASH_LOCKS);
     }
 
     /**
-     * The bhash bucket lock for a port (inet_bhashfn). The top bits of a Fibonacci hash: with the low
+     * The bhash bucket lock of a port (inet_bhashfn). The top bits of a Fibonacci hash: with the low
      * bits, every port behind one lock would share them and crowd a few bins of the lock's own map.
      */
-    public ActorRef<BindBucketActor.Command> bhashLock(int port) {
-        return bhashLocks[(port * 0x9E3779B1) >>> Integer.numberOfLeadingZeros(bhashLocks.length - 1)];
+    static int bhashIndex(int port) {
+        return (port * 0x9E3779B1) >>> Integer.numberOfLeadingZeros(BHASH_LOCKS - 1);
+    }
+
+    /** Send to the ehash bucket lock of {@code t}. */
+    public void toEhash(FourTuple t, EhashBucketActor.Command m) {
+        int i = ehashIndex(t);
+        ActorRef<EhashBucketActor.Command> lock = ehashLocks[i];
+        if (lock != null && ehashRouted[i] == 0) {
+            lock.tell(m);
+        } else {
+            ehashRouted[i]++;
+            host.tell(new HostActor.ToLock(true, i, m));
+        }
+    }
+
+    /** Send to the bhash bucket lock of {@code port}. */
+    public void toBhash(int port, BindBucketActor.Command m) {
+        int i = bhashIndex(port);
+        ActorRef<BindBucketActor.Command> lock = bhashLocks[i];
+        if (lock != null && bhashRouted[i] == 0) {
+            lock.tell(m);
+        } else {
+            bhashRouted[i]++;
+            host.tell(new HostActor.ToLock(false, i, m));
+        }
     }
 
     public ActorRef<TimerBaseActor.Command> timerBase() {

@@ -79,6 +79,7 @@ public final class SimRun {
             NetNs ns = new NetNs(h.name(), h.addr(), h.sysctls(), h.mtu(), NetworkActor.hostSeed(seed, i++),
                 sim.clock(), trace, topo.inject());
             if (bounds.timerJitterNanos() > 0) ns.explore(choices, bounds.timerJitterNanos());
+            ns.lazyLocks(sim.mode() == Simulation.Mode.DETERMINISTIC);
             hosts.put(h.name(), ns);
         }
         Faults faults = bounds.faults()

@@ -144,7 +144,7 @@ public final class ListenerActor extends AbstractBehavior<SocketActor.Command> {
                 for (ActorRef<SocketActor.Reply> w : waiters) w.tell(SocketActor.Reply.error("accept", Errno.EINVAL));
                 waiters.clear();
             } else if (e instanceof Effects.PutPort p) {
-                ns.bhashLock(p.port()).tell(new BindBucketActor.PutPort(p.port(), sk));
+                ns.toBhash(p.port(), new BindBucketActor.PutPort(p.port(), sk));
             } else if (e instanceof Effects.Destroy) {
                 ns.unregister(sk);
             } else if (!(e instanceof Effects.StateChange || e instanceof Effects.DelTimer)) {

@@ -102,7 +102,7 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
         listener = m.listener();
         freed = null;
         freedListener = null;
-        ns.ehashLock(r.tuple).tell(new EhashBucketActor.Insert<>(r.tuple, new ReqEntry(getContext().getSelf(), r), false,
+        ns.toEhash(r.tuple, new EhashBucketActor.Insert<>(r.tuple, new ReqEntry(getContext().getSelf(), r), false,
             getContext().getSelf(), ok -> new Hashed(ok, r)));
         return this;
     }
@@ -178,7 +178,7 @@ public final class RequestSockActor extends AbstractBehavior<RequestSockActor.Co
         for (Effects.Effect e : InetConnectionSock.inetCskReqskQueueDrop(net, req, listener.queue()).list()) {
             if (Perform.common(ns, e, getContext().getSelf(), TimerFired::new)) continue;
             Effects.Unhash u = (Effects.Unhash) e;
-            ns.ehashLock(u.tuple()).tell(new EhashBucketActor.Remove(u.tuple(), new ReqEntry(getContext().getSelf(), req),
+            ns.toEhash(u.tuple(), new EhashBucketActor.Remove(u.tuple(), new ReqEntry(getContext().getSelf(), req),
                 thenLookUp));
         }
         return reqskFree();

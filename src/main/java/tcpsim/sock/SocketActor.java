@@ -180,9 +180,9 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
         for (Effects.Effect e : fx.list()) {
             if (Perform.common(ns, e, getContext().getSelf(), TimerFired::new)) continue;
             if (e instanceof Effects.Unhash u) {
-                ns.ehashLock(u.tuple()).tell(new EhashBucketActor.Remove(u.tuple(), new SockEntry(getContext().getSelf(), sk)));
+                ns.toEhash(u.tuple(), new EhashBucketActor.Remove(u.tuple(), new SockEntry(getContext().getSelf(), sk)));
             } else if (e instanceof Effects.PutPort p) {
-                ns.bhashLock(p.port()).tell(new BindBucketActor.PutPort(p.port(), sk));
+                ns.toBhash(p.port(), new BindBucketActor.PutPort(p.port(), sk));
             } else if (e instanceof Effects.StateChange) {
                 wakeConnect();
             } else if (e instanceof Effects.Destroy) {
@@ -224,7 +224,7 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
             return reply(m.replyTo(), Reply.error("bind", Errno.EOPNOTSUPP));
         }
         sk.inetSaddr = m.addr();
-        ns.bhashLock(m.port()).tell(new BindBucketActor.GetPort<>(m.port(), BindOwner.of(sk, false), getContext().getSelf(),
+        ns.toBhash(m.port(), new BindBucketActor.GetPort<>(m.port(), BindOwner.of(sk, false), getContext().getSelf(),
             PortGot::new));
         return awaitPort(got -> {
             if (got.errno() != null) {
@@ -267,7 +267,7 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
             m.replyTo().tell(Reply.ok("listen"));
             return ListenerActor.create(getContext(), ns, sk, queue, stash);
         }
-        ns.bhashLock(sk.inetNum).tell(new BindBucketActor.GetPort<>(sk.inetNum, BindOwner.of(sk, true),
+        ns.toBhash(sk.inetNum, new BindBucketActor.GetPort<>(sk.inetNum, BindOwner.of(sk, true),
             getContext().getSelf(), PortGot::new));
         return awaitPort(got -> {
             Errno e = InetConnectionSock.inetCskListenStartDone(sk, got.errno());
@@ -305,7 +305,7 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
     private Behavior<Command> inetHashConnect(Connect m) {
         SockEntry entry = new SockEntry(getContext().getSelf(), sk);
         if (sk.inetNum != 0) {
-            ns.ehashLock(sk.tuple()).tell(new EhashBucketActor.Insert<>(sk.tuple(), entry, true,
+            ns.toEhash(sk.tuple(), new EhashBucketActor.Insert<>(sk.tuple(), entry, true,
                 getContext().getSelf(), PortChecked::new));
             return Locks.await(stash, PortChecked.class, c -> Locks.release(stash, c.ok() ? connected(m) : connectFailed(m, Errno.EADDRNOTAVAIL)));
         }
@@ -321,7 +321,7 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
         if (port < 0) return Locks.release(stash, connectFailed(m, Errno.EADDRNOTAVAIL));
         sk.inetNum = port; // the candidate 4-tuple
         FourTuple t = sk.tuple();
-        ns.bhashLock(port).tell(new BindBucketActor.ConnectPort<>(port, t, entry, BindOwner.of(sk, false),
+        ns.toBhash(port, new BindBucketActor.ConnectPort<>(port, t, entry, BindOwner.of(sk, false),
             getContext().getSelf(), PortChecked::new));
         return Locks.await(stash, PortChecked.class, c -> {
             if (!c.ok()) {
@@ -414,7 +414,7 @@ public final class SocketActor extends AbstractBehavior<SocketActor.Command> {
     private Behavior<Command> childHashdance(Skb skb, RequestSock req, ActorRef<RequestSockActor.Command> reqRef,
                                              ListenerEntry listener) {
         FourTuple t = req.tuple;
-        ns.ehashLock(t).tell(new EhashBucketActor.Swap<>(t, new ReqEntry(reqRef, req), new SockEntry(getContext().getSelf(), sk),
+        ns.toEhash(t, new EhashBucketActor.Swap<>(t, new ReqEntry(reqRef, req), new SockEntry(getContext().getSelf(), sk),
             getContext().getSelf(), ChildHashed::new));
         return Locks.await(stash, ChildHashed.class, h -> {
             if (!h.own()) {
