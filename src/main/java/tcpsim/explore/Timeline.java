@@ -23,9 +23,20 @@ public final class Timeline {
 
     /** Parse a trace ("time kind who what" lines); {@code s} maps addresses to host lanes for segments. */
     public static Timeline of(String trace, Scenario s) {
-        Timeline t = new Timeline();
         Map<String, String> hostOfIp = new LinkedHashMap<>();
         for (HostSpec h : s.hosts()) hostOfIp.put(Skb.ip(h.ip()), h.name());
+        return of(trace, hostOfIp);
+    }
+
+    /** The same for a topology built in Java. */
+    public static Timeline of(String trace, tcpsim.sim.Topology topo) {
+        Map<String, String> hostOfIp = new LinkedHashMap<>();
+        for (tcpsim.sim.Topology.Host h : topo.hosts()) hostOfIp.put(Skb.ip(h.addr()), h.name());
+        return of(trace, hostOfIp);
+    }
+
+    private static Timeline of(String trace, Map<String, String> hostOfIp) {
+        Timeline t = new Timeline();
         for (String line : trace.split("\n")) {
             String[] p = line.split(" ", 4);
             if (p.length < 4) continue;
