@@ -47,9 +47,12 @@ import java.util.Set;
  * and the step that made an actor ready precedes its next step. Races are pairs of dependent steps
  * ordered only by their own conflict.
  *
- * <p>What the counts cannot see: a system message to an actor that already has one pending, and a
- * mailbox emptied when its actor stops. Both happen only while a run is being stopped, after the
- * model's end state was taken; the stop's own interleavings are not part of what is explored.
+ * <p>The search ends where the model's run ends: once the user guardian (/user) runs again after the
+ * run's actors (/user/run/...) have, it is stopping the run (RuntimeGuardian's StopRun, sent when
+ * the run is over), and from there on the oldest ready item runs and no race is recorded. Those
+ * steps are Akka tearing the actors down after the end state was taken; exploring their orders would
+ * multiply every class by the number of ways to stop it. They are also what the counts cannot see: a
+ * system message to an actor that already has one pending, a mailbox emptied when its actor stops.
  *
  * <p>Actors are told apart across runs by their paths, so a {@link Dependence} must answer the same
  * for two owners with the same paths; its answers are cached per pair of paths.
@@ -62,6 +65,7 @@ public final class Exhaustive {
 
     /** A bound on the linear-extension count of one class: beyond it naive() falls back to an estimate. */
     static final int NAIVE_STATES = 200_000;
+    static boolean DEBUG = Boolean.getBoolean("exhaustive.debug");
 
     private final int maxChoices;
     private final Dependence dependence;
@@ -112,6 +116,7 @@ public final class Exhaustive {
                 path.subList(i + 1, path.size()).clear();
                 branchAt = i;
                 branchItem = alt;
+                if (DEBUG) System.out.println("branch node " + i + " of " + path.size() + " step " + r.steps.get(path.get(i).done.get(0).index).index + "/" + r.steps.size() + " " + path.get(i).chosen + " -> " + alt + " ready " + path.get(i).ready.size() + (r.blocked ? " (blocked)" : ""));
                 return;
             }
         }
@@ -322,8 +327,7 @@ public final class Exhaustive {
         final HashMap<Object, ArrayDeque<Step>> senders = new HashMap<>();
         final HashMap<Object, Step> enablers = new HashMap<>();
         /** The ready list before the step now running, with mailbox sizes; null before the first. */
-        List<Object> beforeOwners = List.of();
-        int[] beforeCounts = new int[0];
+        final IdentityHashMap<Object, Integer> before = new IdentityHashMap<>();
         Step running;
         boolean finalized;
         List<Object> shown;
@@ -334,6 +338,9 @@ public final class Exhaustive {
         boolean sleeping, blocked, truncated;
         /** Steps from here on ran after the run was found blocked: no longer part of the search. */
         int blockedFrom = Integer.MAX_VALUE;
+        /** Steps from here on stop the run (RuntimeGuardian's StopRun and every actor's termination). */
+        int stopping = Integer.MAX_VALUE;
+        boolean begun;
         double knuthLog10;
 
         Run() {
@@ -351,6 +358,7 @@ public final class Exhaustive {
 
         @Override
         public int choose(List<Object> owners) {
+            if (stopping < Integer.MAX_VALUE) return 0;
             settle(owners);
             shown = List.copyOf(owners); // the strategy's list is a live view: it loses the chosen item before ran()
             List<Object> items = items(owners);
@@ -399,11 +407,19 @@ public final class Exhaustive {
 
         @Override
         public void ran(Object owner) {
+            if (stopping < Integer.MAX_VALUE) return;
             if (!finalized) settle(shown != null ? shown : List.of(owner));
             List<Object> list = shown != null ? shown : List.of(owner);
             int at = -1;
             for (int i = 0; i < list.size(); i++) if (list.get(i) == owner) { at = i; break; }
             Object proc = proc(owner);
+            if (proc instanceof String path && owner instanceof ActorCell) {
+                if (path.startsWith("/user/run")) begun = true;
+                else if (begun && path.equals("/user")) {
+                    stopping = steps.size();
+                    return;
+                }
+            }
             Object item = owner == Schedule.TIMER ? "timer#" + timerRank(list, at) : proc;
             boolean cell = owner instanceof ActorCell;
             Step s = new Step(steps.size(), owner, proc, item, cell && count(owner) == 0, owner instanceof Runnable);
@@ -426,9 +442,8 @@ public final class Exhaustive {
             }
             steps.add(s);
             running = s;
-            beforeOwners = list;
-            beforeCounts = new int[list.size()];
-            for (int i = 0; i < list.size(); i++) beforeCounts[i] = count(list.get(i));
+            before.clear();
+            for (Object o : list) if (o != Schedule.TIMER) before.put(o, count(o));
         }
 
         /** The step that ran last has ended; {@code now} is what is ready now. */
@@ -440,18 +455,17 @@ public final class Exhaustive {
             Set<Object> receivers = null;
             for (Object o : now) {
                 if (o == Schedule.TIMER) continue; // due timers are ordered by dependence, not by an enabler
-                int before = -1;
-                for (int i = 0; i < beforeOwners.size(); i++) if (beforeOwners.get(i) == o) { before = beforeCounts[i]; break; }
+                Integer had = before.get(o);
                 int after = count(o);
                 Object p = proc(o);
                 int sent;
-                if (before < 0) {
+                if (had == null) {
                     sent = after;
                     enablers.put(p, s);
                 } else {
-                    sent = after - (o == s.owner && before > 0 ? before - 1 : before);
+                    sent = after - (o == s.owner && had > 0 ? had - 1 : had);
                 }
-                if (before < 0 || sent > 0) {
+                if (had == null || sent > 0) {
                     if (receivers == null) receivers = new HashSet<>();
                     receivers.add(p);
                 }
@@ -468,7 +482,7 @@ public final class Exhaustive {
             join(c, s.prev);
             join(c, s.sender);
             join(c, s.enabler);
-            boolean races = s.index >= newFrom && s.index < blockedFrom;
+            boolean races = s.index >= newFrom && s.index < Math.min(blockedFrom, stopping);
             List<Step> raced = null;
             for (int j = s.index - 1; j >= 0; j--) {
                 Step e = steps.get(j);
