@@ -65,7 +65,6 @@ public final class Exhaustive {
 
     /** A bound on the linear-extension count of one class: beyond it naive() falls back to an estimate. */
     static final int NAIVE_STATES = 200_000;
-    static boolean DEBUG = Boolean.getBoolean("exhaustive.debug");
 
     private final int maxChoices;
     private final Dependence dependence;
@@ -116,7 +115,6 @@ public final class Exhaustive {
                 path.subList(i + 1, path.size()).clear();
                 branchAt = i;
                 branchItem = alt;
-                if (DEBUG) System.out.println("branch node " + i + " of " + path.size() + " step " + r.steps.get(path.get(i).done.get(0).index).index + "/" + r.steps.size() + " " + path.get(i).chosen + " -> " + alt + " ready " + path.get(i).ready.size() + (r.blocked ? " (blocked)" : ""));
                 return;
             }
         }
