@@ -39,10 +39,11 @@ public final class ExploreCommand implements Callable<Integer> {
     @Parameters(paramLabel = "SCENARIO.conf", arity = "0..1", description = "the scenario file")
     Path scenario;
 
-    @Option(names = "--strategy", defaultValue = "random", description = "random (default), pct or delay-bounded")
+    @Option(names = "--strategy", defaultValue = "random", description = "random (default), pct, delay-bounded or exhaustive")
     String strategy;
 
-    @Option(names = "--depth", description = "pct: bug depth d (default 3); delay-bounded: number of delays (default 2)")
+    @Option(names = "--depth", description = "pct: bug depth d (default 3); delay-bounded: number of delays (default 2); "
+        + "exhaustive: choice points explored per run (default 20)")
     Integer depth;
 
     @Option(names = "--schedules", defaultValue = "1000", description = "schedules to run (default 1000); a shard runs its slice of them")
@@ -92,7 +93,12 @@ public final class ExploreCommand implements Callable<Integer> {
         if (scenario == null) return bad("missing SCENARIO.conf (or --list-inject)");
         StrategySpec spec;
         try {
-            int d = depth != null ? depth : strategy.equals("pct") ? 3 : strategy.equals("delay-bounded") ? 2 : 0;
+            int d = depth != null ? depth : switch (strategy) {
+                case "pct" -> 3;
+                case "delay-bounded" -> 2;
+                case "exhaustive" -> 20;
+                default -> 0;
+            };
             spec = new StrategySpec(strategy, d);
         } catch (IllegalArgumentException e) {
             return bad("--strategy " + strategy + ": " + e.getMessage());
@@ -107,6 +113,9 @@ public final class ExploreCommand implements Callable<Integer> {
             shardI = Integer.parseInt(m.group(1));
             shardN = Integer.parseInt(m.group(2));
             if (shardN < 1 || shardI >= shardN) return bad("--shard: expected 0 <= i < n, got '" + shard + "'");
+        }
+        if (strategy.equals("exhaustive") && (threads > 1 || shardN > 1 || resume != null)) {
+            return bad("--strategy exhaustive: one search, run in order: no --threads, --shard or --resume");
         }
         Duration budget = null;
         if (time != null) {
@@ -227,6 +236,7 @@ public final class ExploreCommand implements Callable<Integer> {
                 default -> "";
             }));
         b.append(String.format("  distinct schedules   %,d (by hash of their choices)%n", r.distinct()));
+        if (r.coverage() != null) b.append("  ").append(r.coverage()).append('\n');
         b.append(String.format("  distinct end states  %,d (sockets and counters of every host)%n", r.endStates()));
         b.append("  checks\n");
         for (Map.Entry<String, Long> e : r.checks().entrySet()) {
@@ -257,6 +267,7 @@ public final class ExploreCommand implements Callable<Integer> {
         m.put("end_states", r.endStates());
         m.put("wall_seconds", r.wallSeconds());
         m.put("schedules_per_second", r.schedulesPerSecond());
+        if (r.coverage() != null) m.put("coverage", r.coverage());
         m.put("stopped", r.stopped());
         m.put("checks", r.checks());
         List<Map<String, Object>> v = new ArrayList<>();

@@ -47,7 +47,7 @@ public final class Explorer {
     /** A search's figures. */
     public record Result(StrategySpec strategy, long seed, long schedules, long distinct, long endStates,
                          Map<String, Long> checks, List<Found> violations, double wallSeconds, String stopped,
-                         long[] scheduleHashes, long[] endStateHashes, int shard, int shards) {
+                         long[] scheduleHashes, long[] endStateHashes, int shard, int shards, String coverage) {
         public double schedulesPerSecond() {
             return wallSeconds > 0 ? schedules / wallSeconds : 0;
         }
@@ -172,6 +172,9 @@ public final class Explorer {
         if (b.shards < 1 || b.shard < 0 || b.shard >= b.shards) {
             throw new IllegalArgumentException("shard " + b.shard + "/" + b.shards + ": expected 0 <= i < n");
         }
+        if (b.strategy.exhaustive() && (b.threads > 1 || b.shards > 1 || b.stateDir != null)) {
+            throw new IllegalArgumentException("exhaustive is one search, run in order: no --threads, --shard or --resume");
+        }
         this.b = b;
         this.checks = new long[b.invariants.size()];
     }
@@ -232,7 +235,8 @@ public final class Explorer {
             Map<String, Long> c = new LinkedHashMap<>();
             for (int i = 0; i < checks.length; i++) c.put(b.invariants.get(i).name(), checks[i]);
             return new Result(b.strategy, b.seed, schedulesRun, scheduleHashes.size(), endStates.size(), c, v,
-                (previousWallNanos + wall) / 1e9, stopped, toArray(scheduleHashes), toArray(endStates), b.shard, b.shards);
+                (previousWallNanos + wall) / 1e9, stopped, toArray(scheduleHashes), toArray(endStates), b.shard, b.shards,
+                coverage);
         }
     }
 
@@ -244,7 +248,14 @@ public final class Explorer {
         }
     }
 
+    /** Exhaustive's figures once its search ends: "complete: all N classes explored (...)" or why not. */
+    private String coverage;
+
     private void work(List<Long> indices, AtomicInteger cursor, long deadline) {
+        if (b.strategy.exhaustive()) {
+            exhaustive(deadline);
+            return;
+        }
         try (ScheduleRunner runner = new ScheduleRunner(b.topo, b.seed, b.untilNanos, b.invariants)) {
             int steps = b.strategy.needsSteps() ? runner.fifoSteps() : 0;
             java.util.Arrays.fill(runner.checks, 0); // the estimate is not one of the search's schedules
@@ -268,6 +279,41 @@ public final class Explorer {
                 failure = e instanceof RuntimeException re ? re : new IllegalStateException(e);
             }
             stop.set(true);
+        }
+    }
+
+    /**
+     * The exhaustive search: run k is the k-th class source-DPOR chooses, up to the schedule budget;
+     * the search ends complete when no class is left within the bound.
+     */
+    private void exhaustive(long deadline) {
+        tcpsim.runtime.Exhaustive search = new tcpsim.runtime.Exhaustive(b.strategy.depth(),
+            tcpsim.runtime.Exhaustive.modelDependence());
+        try (ScheduleRunner runner = new ScheduleRunner(b.topo, b.seed, b.untilNanos, b.invariants)) {
+            long index = 0;
+            while (!stop.get() && index < b.schedules && System.nanoTime() <= deadline) {
+                tcpsim.runtime.Chooser c = search.next();
+                if (c == null) break;
+                ScheduleRunner.Outcome o = runner.run(c);
+                search.finished();
+                synchronized (lock) {
+                    for (int i = 0; i < checks.length; i++) checks[i] += runner.checks[i];
+                    java.util.Arrays.fill(runner.checks, 0);
+                    schedulesRun++;
+                    scheduleHashes.add(o.schedule().hash());
+                    endStates.add(o.endState());
+                }
+                if (o.violation() != null) violation(runner, index, o);
+                index++;
+            }
+        } catch (RuntimeException | Error e) {
+            synchronized (lock) {
+                failure = e instanceof RuntimeException re ? re : new IllegalStateException(e);
+            }
+            stop.set(true);
+        }
+        synchronized (lock) {
+            coverage = search.summary();
         }
     }
 

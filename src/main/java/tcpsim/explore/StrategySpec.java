@@ -11,21 +11,35 @@ import tcpsim.runtime.Choosers;
  * any number of threads or shards.
  *
  * @param name  random, pct or delay-bounded
- * @param depth PCT's bug depth d, or delay-bounded's number of delays
+ * @param depth PCT's bug depth d, delay-bounded's number of delays, or exhaustive's bound: the choice
+ *              points explored per run (past them the oldest ready item runs)
  */
 public record StrategySpec(String name, int depth) {
-    /** The names a user may give; exhaustive joins them with tcpsim.runtime.Exhaustive. */
-    public static final String NAMES = "random, pct, delay-bounded";
+    /** The names a user may give. */
+    public static final String NAMES = "random, pct, delay-bounded, exhaustive";
 
     public StrategySpec {
         switch (name) {
-            case "random", "pct", "delay-bounded" -> {}
-            case "exhaustive" -> throw new IllegalArgumentException(
-                "exhaustive is not available yet: it waits for tcpsim.runtime.Exhaustive (bounded DFS with partial-order reduction); use random, pct or delay-bounded");
+            case "random", "pct", "delay-bounded", "exhaustive" -> {}
             default -> throw new IllegalArgumentException("unknown strategy '" + name + "' (expected " + NAMES + ")");
         }
         if (depth < 0) throw new IllegalArgumentException("depth must be at least 0, got " + depth);
         if (name.equals("pct") && depth < 1) throw new IllegalArgumentException("pct needs a depth of at least 1, got " + depth);
+        if (name.equals("exhaustive") && depth < 1) {
+            throw new IllegalArgumentException("exhaustive needs a bound of at least 1 choice point, got " + depth);
+        }
+    }
+
+    /**
+     * Source-DPOR with sleep sets ({@link tcpsim.runtime.Exhaustive}), {@code bound} choice points per
+     * run. One search, in order: no threads, shards or resume.
+     */
+    public static StrategySpec exhaustive(int bound) {
+        return new StrategySpec("exhaustive", bound);
+    }
+
+    boolean exhaustive() {
+        return name.equals("exhaustive");
     }
 
     public static StrategySpec random() {
@@ -42,7 +56,7 @@ public record StrategySpec(String name, int depth) {
 
     /** Does the chooser need the length of a run (its step count k)? */
     boolean needsSteps() {
-        return !name.equals("random");
+        return name.equals("pct") || name.equals("delay-bounded");
     }
 
     /** Schedule {@code index}'s chooser; {@code steps} is a fifo run's step count. */
@@ -67,6 +81,7 @@ public record StrategySpec(String name, int depth) {
         return switch (name) {
             case "pct" -> "pct(depth=" + depth + ")";
             case "delay-bounded" -> "delay-bounded(delays=" + depth + ")";
+            case "exhaustive" -> "exhaustive(bound=" + depth + " choice points, source-DPOR + sleep sets)";
             default -> "random";
         };
     }
@@ -74,7 +89,12 @@ public record StrategySpec(String name, int depth) {
     public Map<String, Object> json() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", name);
-        if (!name.equals("random")) m.put(name.equals("pct") ? "depth" : "delays", depth);
+        switch (name) {
+            case "pct" -> m.put("depth", depth);
+            case "delay-bounded" -> m.put("delays", depth);
+            case "exhaustive" -> m.put("bound", depth);
+            default -> { }
+        }
         return m;
     }
 }

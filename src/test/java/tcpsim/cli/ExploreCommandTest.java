@@ -74,7 +74,8 @@ class ExploreCommandTest {
         Files.writeString(conf, Files.readString(Path.of(TWO)) + "\nexplore {\n  invariants = [ehash-unique, no-such-thing]\n}\n");
         String[][] cases = {
             {"explore", TWO, "--strategy", "bfs"},
-            {"explore", TWO, "--strategy", "exhaustive"},
+            {"explore", TWO, "--strategy", "exhaustive", "--threads", "2"},
+            {"explore", TWO, "--strategy", "exhaustive", "--depth", "0"},
             {"explore", TWO, "--shard", "2/2"},
             {"explore", TWO, "--time", "soon"},
             {"explore", TWO, "--inject", "no-such-switch"},
@@ -89,6 +90,23 @@ class ExploreCommandTest {
         }
         String unknown = run("explore", conf.toString()).err();
         assertTrue(unknown.startsWith(conf + ":" + (Files.readString(Path.of(TWO)).lines().count() + 3) + ": key 'explore.invariants[1]'"), unknown);
+    }
+
+    @Test
+    void exhaustiveFinishesOnTwoClientsRacingForOnePortAndSaysHowManySchedulesANaiveSearchNeeds(@TempDir Path dir)
+        throws Exception {
+        Path json = dir.resolve("x.json");
+        RunCommandTest.Out o = run("explore", "simulations/races/two-clients-one-port.conf", "--strategy", "exhaustive",
+            "--depth", "20", "--schedules", "100000", "--json", json.toString());
+        assertEquals(0, o.code(), o.err());
+        java.util.regex.Matcher m = java.util.regex.Pattern
+            .compile("complete: all (\\d+) classes explored \\(.*naive DFS: about 10\\^([0-9.]+) schedules").matcher(o.out());
+        assertTrue(m.find(), o.out());
+        long classes = Long.parseLong(m.group(1));
+        assertTrue(classes > 10 && classes < 100_000, o.out());
+        assertTrue(Double.parseDouble(m.group(2)) > Math.log10(classes) + 3, "the reduction saves orders of magnitude: " + o.out());
+        assertTrue(Files.readString(json).contains("\"coverage\" : \"complete: all " + classes + " classes explored"),
+            Files.readString(json));
     }
 
     @Test
