@@ -115,38 +115,51 @@ public final class Invariants {
     }
 
     static String ehashUnique(RunView run) {
+        // checked at every step: plain loops over the few sockets a scenario has, nothing allocated
         for (NetNs ns : run.hosts().values()) {
-            Map<FourTuple, TcpSock> seen = new HashMap<>();
-            for (TcpSock sk : socks(ns)) {
-                if (!inEhash(sk)) continue;
-                TcpSock other = seen.putIfAbsent(sk.tuple(), sk);
-                if (other != null) return "two sockets on one 4-tuple: " + who(ns, other) + " and " + who(ns, sk);
-            }
-            // ehash is a map: a request there on the tuple of a hashed full socket means one overwrote the other
-            for (Map.Entry<FourTuple, EhashEntry> e : ns.ehash.entrySet()) {
-                if (!(e.getValue() instanceof ReqEntry)) continue;
-                TcpSock sk = seen.get(e.getKey());
-                if (sk != null) return "a request and a socket on one 4-tuple: request " + ns.name + " "
-                    + describeTuple(e.getKey()) + " and " + who(ns, sk);
+            synchronized (ns.socks) {
+                List<TcpSock> socks = ns.socks;
+                for (int i = 0; i < socks.size(); i++) {
+                    TcpSock a = socks.get(i);
+                    if (!inEhash(a)) continue;
+                    for (int j = 0; j < i; j++) {
+                        TcpSock b = socks.get(j);
+                        if (inEhash(b) && sameTuple(a, b)) return "two sockets on one 4-tuple: " + who(ns, b) + " and " + who(ns, a);
+                    }
+                }
+                // ehash is a map: a request there on the tuple of a hashed full socket means one overwrote the other
+                for (Map.Entry<FourTuple, EhashEntry> e : ns.ehash.entrySet()) {
+                    if (!(e.getValue() instanceof ReqEntry)) continue;
+                    FourTuple t = e.getKey();
+                    for (TcpSock sk : socks) {
+                        if (inEhash(sk) && sk.inetSaddr == t.laddr() && sk.inetNum == t.lport() && sk.inetDaddr == t.raddr()
+                            && sk.inetDport == t.rport()) {
+                            return "a request and a socket on one 4-tuple: request " + ns.name + " " + describeTuple(t) + " and "
+                                + who(ns, sk);
+                        }
+                    }
+                }
             }
         }
         return null;
     }
 
+    static boolean sameTuple(TcpSock a, TcpSock b) {
+        return a.inetNum == b.inetNum && a.inetDport == b.inetDport && a.inetSaddr == b.inetSaddr && a.inetDaddr == b.inetDaddr;
+    }
+
     static String bindConflict(RunView run) {
         for (NetNs ns : run.hosts().values()) {
-            Map<Integer, List<TcpSock>> byPort = new HashMap<>();
-            for (TcpSock sk : socks(ns)) {
-                if (sk.icskBindHash && sk.inetNum != 0) byPort.computeIfAbsent(sk.inetNum, p -> new ArrayList<>(2)).add(sk);
-            }
-            for (List<TcpSock> owners : byPort.values()) {
-                for (int i = 0; i < owners.size(); i++) {
-                    for (int j = i + 1; j < owners.size(); j++) {
-                        String why = conflict(owners.get(i), owners.get(j));
-                        if (why != null) {
-                            return "port " + owners.get(i).inetNum + " owned by " + who(ns, owners.get(i)) + " and "
-                                + who(ns, owners.get(j)) + ": " + why;
-                        }
+            synchronized (ns.socks) {
+                List<TcpSock> socks = ns.socks;
+                for (int i = 0; i < socks.size(); i++) {
+                    TcpSock a = socks.get(i);
+                    if (!a.icskBindHash || a.inetNum == 0) continue;
+                    for (int j = 0; j < i; j++) {
+                        TcpSock b = socks.get(j);
+                        if (!b.icskBindHash || b.inetNum != a.inetNum) continue;
+                        String why = conflict(b, a);
+                        if (why != null) return "port " + a.inetNum + " owned by " + who(ns, b) + " and " + who(ns, a) + ": " + why;
                     }
                 }
             }

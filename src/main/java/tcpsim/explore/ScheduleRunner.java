@@ -155,7 +155,14 @@ public final class ScheduleRunner implements AutoCloseable {
             return false;
         }
 
+        /** lhash2 inserts seen so far, summed over the hosts: a new listener changes it. */
+        private int lhashAddsSeen;
+
         private void rememberListeners() {
+            int adds = 0;
+            for (NetNs ns : hosts.values()) adds += ns.lhashAdds();
+            if (adds == lhashAddsSeen) return;
+            lhashAddsSeen = adds;
             for (NetNs ns : hosts.values()) {
                 if (ns.lhash.isEmpty()) continue;
                 for (List<ListenerEntry> ls : ns.lhash.values()) for (ListenerEntry l : ls) listeners.putIfAbsent(l, ns.name);

@@ -87,7 +87,7 @@ public final class NetNs {
      * Model-only: request-timer expiries that reached a request already freed (the use-after-free
      * of CVE-2024-50154, possible only with {@link Inject#REQSK_UNLINK_TIMER_PENDING}). 0 in the faithful model.
      */
-    private int reqskTimerAfterFree;
+    private final java.util.concurrent.atomic.AtomicInteger reqskTimerAfterFree = new java.util.concurrent.atomic.AtomicInteger();
 
     public NetNs(String name, int addr, Sysctls sysctl, int mtu, long seed, Clock clock, Trace trace) {
         this(name, addr, sysctl, mtu, seed, clock, trace, Set.of());
@@ -114,16 +114,24 @@ public final class NetNs {
     }
 
     /** See {@link #reqskTimerAfterFree}; counted on the driver thread by the request actors. */
-    public synchronized void reqskTimerAfterFree() {
-        reqskTimerAfterFree++;
+    public void reqskTimerAfterFree() {
+        reqskTimerAfterFree.incrementAndGet();
     }
 
-    public synchronized int reqskTimerAfterFreeCount() {
-        return reqskTimerAfterFree;
+    public int reqskTimerAfterFreeCount() {
+        return reqskTimerAfterFree.get();
+    }
+
+    /** Bumped by every lhash2 insert, so an observer can tell when a new listener appeared. */
+    private final java.util.concurrent.atomic.AtomicInteger lhashAdds = new java.util.concurrent.atomic.AtomicInteger();
+
+    public int lhashAdds() {
+        return lhashAdds.get();
     }
 
     /** inet_hash for a listener: it joins the end of its port's lhash2 list. */
     public void lhashAdd(ListenerEntry l) {
+        lhashAdds.incrementAndGet();
         lhash.compute(l.sk().inetNum, (port, list) -> {
             if (list == null) return List.of(l);
             List<ListenerEntry> copy = new ArrayList<>(list.size() + 1);
