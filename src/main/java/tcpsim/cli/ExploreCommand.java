@@ -271,17 +271,7 @@ public final class ExploreCommand implements Callable<Integer> {
         m.put("stopped", r.stopped());
         m.put("checks", r.checks());
         List<Map<String, Object>> v = new ArrayList<>();
-        for (Explorer.Found f : r.violations()) {
-            Map<String, Object> fm = new LinkedHashMap<>();
-            fm.put("invariant", f.invariant());
-            fm.put("message", f.message());
-            fm.put("schedule_index", f.scheduleIndex());
-            fm.put("replay_file", f.replayFile().toString());
-            fm.put("choices", f.choices());
-            fm.put("deviations", f.deviations());
-            fm.put("original_deviations", f.originalDeviations());
-            v.add(fm);
-        }
+        for (Explorer.Found f : r.violations()) v.add(f.json());
         m.put("violations", v);
         // for explore-merge: distinct counts across shards need the hashes themselves
         m.put("schedule_hashes", r.scheduleHashes());

@@ -42,7 +42,20 @@ import tcpsim.sim.Topology;
 public final class Explorer {
     /** A violation found: where its replay file is, and how far it was minimised. */
     public record Found(String invariant, String message, long scheduleIndex, Path replayFile, int choices,
-                        int deviations, int originalDeviations) {}
+                        int deviations, int originalDeviations) {
+        /** As the JSON summary and the resumable state write it. */
+        public Map<String, Object> json() {
+            Map<String, Object> fm = new LinkedHashMap<>();
+            fm.put("invariant", invariant);
+            fm.put("message", message);
+            fm.put("schedule_index", scheduleIndex);
+            fm.put("replay_file", replayFile.toString());
+            fm.put("choices", choices);
+            fm.put("deviations", deviations);
+            fm.put("original_deviations", originalDeviations);
+            return fm;
+        }
+    }
 
     /** A search's figures. */
     public record Result(StrategySpec strategy, long seed, long schedules, long distinct, long endStates,
@@ -395,17 +408,7 @@ public final class Explorer {
             for (int i = 0; i < checks.length; i++) c.put(b.invariants.get(i).name(), checks[i]);
             m.put("checks", c);
             List<Map<String, Object>> v = new ArrayList<>();
-            for (Found f : found) {
-                Map<String, Object> fm = new LinkedHashMap<>();
-                fm.put("invariant", f.invariant());
-                fm.put("message", f.message());
-                fm.put("schedule_index", f.scheduleIndex());
-                fm.put("replay_file", f.replayFile().toString());
-                fm.put("choices", f.choices());
-                fm.put("deviations", f.deviations());
-                fm.put("original_deviations", f.originalDeviations());
-                v.add(fm);
-            }
+            for (Found f : found) v.add(f.json());
             m.put("violations", v);
         }
         try {
