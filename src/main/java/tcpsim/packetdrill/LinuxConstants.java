@@ -45,6 +45,7 @@ public final class LinuxConstants {
         Map.entry("SHUT_RD", 0L), Map.entry("SHUT_WR", 1L), Map.entry("SHUT_RDWR", 2L),
         // send/recv flags
         Map.entry("MSG_OOB", 1L), Map.entry("MSG_PEEK", 2L), Map.entry("MSG_DONTROUTE", 4L),
+        Map.entry("MSG_CTRUNC", 8L), Map.entry("MSG_TRUNC", 0x20L),
         Map.entry("MSG_DONTWAIT", 0x40L), Map.entry("MSG_EOR", 0x80L), Map.entry("MSG_WAITALL", 0x100L),
         Map.entry("MSG_NOSIGNAL", 0x4000L), Map.entry("MSG_MORE", 0x8000L), Map.entry("MSG_ERRQUEUE", 0x2000L),
         Map.entry("MSG_FASTOPEN", 0x20000000L), Map.entry("MSG_ZEROCOPY", 0x4000000L),

@@ -2,6 +2,7 @@ package tcpsim.packetdrill.kernel;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
+import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,7 +19,10 @@ import tcpsim.packetdrill.LinuxConstants;
  * Performs a script's system call on the live kernel through libc, in the agent's namespace.
  * Arguments are as packetdrill writes them, already resolved to numbers:
  * <ul>
- *   <li>buffers are {@code ...}: a zero-filled buffer of the given length is used;</li>
+ *   <li>buffers are {@code ...}: a zero-filled buffer of the given length is used; or
+ *       {@code NULL}: the null pointer, whatever the length, so the kernel answers EFAULT;</li>
+ *   <li>iovecs ({@code readv}, {@code writev}, {@code msg_iov}) are {@code [{..., len}, ...]}: one
+ *       zero-filled buffer per element, as packetdrill's iovec_new() allocates them;</li>
  *   <li>a socket address that is {@code ...} means the script's own: {@code local_ip:port} for
  *       {@code bind}, {@code remote_ip:port} for {@code connect}, {@code sendto} and
  *       {@code msg_name}; a bare family number ({@code AF_UNSPEC}) is a zeroed address of that
@@ -28,13 +32,18 @@ import tcpsim.packetdrill.LinuxConstants;
  * Out-values: {@code getsockopt} gives "optlen" and "optval" (the first int), or one value per
  * field for a struct such as {@code SO_LINGER}'s {@code {onoff, linger}}; {@code poll} gives
  * "revents[i]" per pollfd (and "revents" for the first); {@code epoll_wait} gives "events" and "data" (also under the data field's own name,
- * e.g. "fd"); {@code ioctl} with an int argument gives "arg". {@code sendmsg} sends one iovec whose
- * length is the sum of the {@code iov_len} fields (or ints) found in {@code msg_iov}.
+ * e.g. "fd"); {@code ioctl} with an int argument gives "arg"; {@code recvmsg} gives "msg_flags"
+ * (as the kernel set them) and "msg_namelen".
  */
 final class KernelSyscalls {
     private static final int AF_INET = 2, SOCKADDR_IN_LEN = 16;
     private static final int POLLFD_LEN = 8, EPOLL_EVENT_LEN = 12, MSGHDR_LEN = 56, IOVEC_LEN = 16;
     private static final int GETSOCKOPT_DEFAULT_LEN = 512;
+    /** struct msghdr on LP64: msg_flags after msg_controllen. */
+    private static final int MSGHDR_FLAGS = 48;
+    private static final int SOCKADDR_STORAGE_LEN = 128;
+    /** Larger than any buffer a script means to allocate: packetdrill's calloc() would fail too. */
+    private static final long MAX_BUFFER = 64L << 20;
 
     private final Libc c = Libc.C;
     private final Config config;
@@ -68,25 +77,40 @@ final class KernelSyscalls {
                 return ret(c.shutdown(a.i(0), a.i(1)));
             case "read": {
                 long n = a.l(2);
-                return ret(c.read(a.i(0), zeroed(n), n));
+                return ret(c.read(a.i(0), a.buffer(1, n), n));
             }
             case "write": {
                 long n = a.l(2);
-                return ret(c.write(a.i(0), zeroed(n), n));
+                return ret(c.write(a.i(0), a.buffer(1, n), n));
             }
             case "recv": {
                 long n = a.l(2);
-                return ret(c.recv(a.i(0), zeroed(n), n, a.i(3)));
+                return ret(c.recv(a.i(0), a.buffer(1, n), n, a.i(3)));
             }
             case "send": {
                 long n = a.l(2);
-                return ret(c.send(a.i(0), zeroed(n), n, a.i(3)));
+                return ret(c.send(a.i(0), a.buffer(1, n), n, a.i(3)));
             }
             case "sendto": {
                 long n = a.l(2);
                 Memory sa = a.sockaddr(4, config.remoteIp(), config.port());
-                return ret(c.sendto(a.i(0), zeroed(n), n, a.i(3), sa, a.addrlen(5, sa)));
+                return ret(c.sendto(a.i(0), a.buffer(1, n), n, a.i(3), sa, a.addrlen(5, sa)));
             }
+            case "recvfrom": {
+                long n = a.l(2);
+                Memory from = zeroed(SOCKADDR_STORAGE_LEN);
+                IntByReference fromLen = new IntByReference(SOCKADDR_STORAGE_LEN);
+                return ret(c.recvfrom(a.i(0), a.buffer(1, n), n, a.i(3), from, fromLen));
+            }
+            case "readv":
+            case "writev": {
+                Iovecs iov = iovecs(a, 1);
+                long r = call.name().equals("readv") ? c.readv(a.i(0), iov.array(), a.i(2))
+                    : c.writev(a.i(0), iov.array(), a.i(2));
+                return ret(r);
+            }
+            case "recvmsg":
+                return recvmsg(a);
             case "sendmsg":
                 return sendmsg(a);
             case "setsockopt":
@@ -245,41 +269,103 @@ final class KernelSyscalls {
         return new SyscallResult(r, null, out);
     }
 
-    /** One iovec of the total length; msg_name as for sendto; no control messages. */
+    /**
+     * run_system_call.c msghdr_new(): one zero-filled buffer per {@code {..., len}} iovec, as many
+     * as the script lists; msg_name (when present) is the script's remote address, as for sendto;
+     * msg_flags as written; no control messages.
+     */
     private SyscallResult sendmsg(Args a) throws BackendException {
+        Msghdr m = msghdr(a, true);
+        return ret(c.sendmsg(a.i(0), m.hdr(), a.i(2)));
+    }
+
+    /**
+     * recvmsg() into the script's iovecs; msg_name (when present) is a sockaddr_storage, as
+     * packetdrill allocates it. Out-values: "msg_flags" as the kernel set it, and "msg_namelen".
+     */
+    private SyscallResult recvmsg(Args a) throws BackendException {
+        Msghdr m = msghdr(a, false);
+        long r = c.recvmsg(a.i(0), m.hdr(), a.i(2));
+        if (r < 0) return error();
+        Map<String, Long> out = new LinkedHashMap<>();
+        out.put("msg_flags", (long) m.hdr().getInt(MSGHDR_FLAGS));
+        out.put("msg_namelen", (long) m.hdr().getInt(8));
+        return new SyscallResult(r, null, out);
+    }
+
+    private record Iovecs(Memory array, int count, List<Memory> buffers) {}
+
+    private record Msghdr(Memory hdr, Iovecs iov, Memory name) {}
+
+    private Msghdr msghdr(Args a, boolean send) throws BackendException {
         if (!(a.arg(1) instanceof Arg.Struct msg)) throw a.bad(1, "a msghdr struct");
-        long total = iovLength(msg.fields().get("msg_iov"));
         Memory name = null;
+        int nameLen = 0;
         Arg n = msg.fields().get("msg_name");
-        if (n != null && !(n instanceof Arg.Null)) name = sockaddr(n, config.remoteIp(), config.port());
-        Memory iov = new Memory(IOVEC_LEN);
-        iov.setPointer(0, zeroed(total));
-        iov.setLong(8, total);
+        if (n != null && !(n instanceof Arg.Null)) {
+            if (send) {
+                name = sockaddr(n, config.remoteIp(), config.port());
+                nameLen = name == null ? 0 : SOCKADDR_IN_LEN;
+            } else {
+                name = zeroed(SOCKADDR_STORAGE_LEN);
+                nameLen = SOCKADDR_STORAGE_LEN;
+            }
+        }
+        Arg iovArg = msg.fields().get("msg_iov");
+        Iovecs iov = iovArg == null ? new Iovecs(null, 0, List.of()) : iovecs(a, 1, iovArg);
         Memory hdr = new Memory(MSGHDR_LEN);
         hdr.clear();
         hdr.setPointer(0, name);
-        hdr.setInt(8, name == null ? 0 : SOCKADDR_IN_LEN);
-        hdr.setPointer(16, iov);
-        hdr.setLong(24, 1);
-        return ret(c.sendmsg(a.i(0), hdr, a.i(2)));
+        hdr.setInt(8, nameLen);
+        hdr.setPointer(16, iov.array());
+        hdr.setLong(24, iov.count());
+        Arg flags = msg.fields().get("msg_flags");
+        if (flags instanceof Arg.Int f) hdr.setInt(MSGHDR_FLAGS, (int) f.value());
+        return new Msghdr(hdr, iov, name);
     }
 
-    private static long iovLength(Arg iov) {
-        if (iov instanceof Arg.Int i) return i.value();
-        if (iov instanceof Arg.IntArray ia) {
-            long t = 0;
-            for (long v : ia.values()) t += v;
-            return t;
-        }
-        if (iov instanceof Arg.Struct s) {
-            long t = 0;
-            for (Map.Entry<String, Arg> e : s.fields().entrySet()) {
-                if (e.getKey().equals("iov_len") && e.getValue() instanceof Arg.Int i) t += i.value();
-                else if (e.getValue() instanceof Arg.Struct) t += iovLength(e.getValue());
+    private Iovecs iovecs(Args a, int index) throws BackendException {
+        return iovecs(a, index, a.arg(index));
+    }
+
+    /**
+     * run_system_call.c iovec_new(): {@code [{..., len}, ...]}, each a zero-filled buffer of its
+     * own length (a bare int or an int array stands for the lengths alone).
+     */
+    private static Iovecs iovecs(Args a, int index, Arg arg) throws BackendException {
+        List<Long> lens = new ArrayList<>();
+        if (arg instanceof Arg.ArrayOf arr) {
+            for (Arg item : arr.items()) {
+                if (item instanceof Arg.Struct s && s.fields().get("iov_len") instanceof Arg.Int len) {
+                    lens.add(len.value());
+                } else if (item instanceof Arg.Int len) {
+                    lens.add(len.value());
+                } else {
+                    throw a.bad(index, "an iovec array [{..., len}, ...]");
+                }
             }
-            return t;
+        } else if (arg instanceof Arg.Struct s && s.fields().get("iov_len") instanceof Arg.Int len) {
+            lens.add(len.value());
+        } else if (arg instanceof Arg.IntArray ia) {
+            for (long v : ia.values()) lens.add(v);
+        } else if (arg instanceof Arg.Int i) {
+            lens.add(i.value());
+        } else if (!(arg instanceof Arg.Null)) {
+            throw a.bad(index, "an iovec array [{..., len}, ...]");
         }
-        return 0;
+        if (lens.isEmpty()) return new Iovecs(null, 0, List.of());
+        Memory array = new Memory((long) IOVEC_LEN * lens.size());
+        array.clear();
+        List<Memory> buffers = new ArrayList<>();
+        for (int k = 0; k < lens.size(); k++) {
+            long len = lens.get(k);
+            if (len < 0) throw a.bad(index, "an iovec array with non-negative lengths");
+            Memory buf = zeroed(len);
+            buffers.add(buf);
+            array.setPointer((long) IOVEC_LEN * k, buf);
+            array.setLong((long) IOVEC_LEN * k + 8, len);
+        }
+        return new Iovecs(array, lens.size(), buffers);
     }
 
     // ---- helpers ----
@@ -378,6 +464,22 @@ final class KernelSyscalls {
                 throw bad(i, "a socket address");
             }
             return KernelSyscalls.sockaddr(a, defaultIp, defaultPort);
+        }
+
+        /**
+         * run_system_call.c buffer_arg() and alloc_buffer(): {@code NULL} is passed as the null
+         * pointer, whatever the length (the kernel answers EFAULT); {@code ...} is a zero-filled
+         * buffer of the length, which must be one packetdrill could allocate.
+         */
+        Pointer buffer(int i, long len) throws BackendException {
+            Arg a = arg(i);
+            if (a instanceof Arg.Null) return null;
+            if (!(a instanceof Arg.Ellipsis)) throw bad(i, "... or NULL");
+            if (len < 0 || len > MAX_BUFFER) {
+                throw new BackendException(call.name() + "(): a ... buffer of " + len
+                    + " bytes cannot be allocated (packetdrill's calloc() fails too); use NULL for a bad buffer");
+            }
+            return zeroed(len);
         }
 
         int addrlen(int i, Memory sa) throws BackendException {

@@ -50,7 +50,15 @@ interface Libc extends Library {
 
     long sendto(int fd, Pointer buf, long len, int flags, Pointer addr, int addrlen);
 
+    long recvfrom(int fd, Pointer buf, long len, int flags, Pointer addr, IntByReference addrlen);
+
     long sendmsg(int fd, Pointer msghdr, int flags);
+
+    long recvmsg(int fd, Pointer msghdr, int flags);
+
+    long readv(int fd, Pointer iov, int iovcnt);
+
+    long writev(int fd, Pointer iov, int iovcnt);
 
     int setsockopt(int fd, int level, int optname, Pointer optval, int optlen);
 
