@@ -59,8 +59,14 @@ public final class BindBucketActor extends AbstractBehavior<BindBucketActor.Comm
     private final StashBuffer<Command> stash;
     private final HashMap<Integer, InetBindBucket> bhash = new HashMap<>();
 
+    /**
+     * A spinlock has no queue limit: however many connect()s spin on the head lock, each gets it in
+     * turn (10,000 blocking connect()s from one host, all at once, queue well over a thousand here).
+     */
+    static final int STASH_CAPACITY = Integer.MAX_VALUE;
+
     public static Behavior<Command> create(NetNs ns) {
-        return Behaviors.setup(ctx -> Behaviors.withStash(1024, stash -> new BindBucketActor(ctx, ns, stash)));
+        return Behaviors.setup(ctx -> Behaviors.withStash(STASH_CAPACITY, stash -> new BindBucketActor(ctx, ns, stash)));
     }
 
     private BindBucketActor(ActorContext<Command> ctx, NetNs ns, StashBuffer<Command> stash) {
