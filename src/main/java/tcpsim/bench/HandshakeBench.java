@@ -184,15 +184,18 @@ public final class HandshakeBench {
                 : "private network namespace (lo up, ip_local_port_range " + RateWorker.PORT_RANGE + ", somaxconn "
                     + RateWorker.SOMAXCONN + ")",
             KernelHandshakeBench.DEFAULT_CLIENT_THREADS);
-        out.printf("    %-38s %12s %7s  %s%n", "method", "median/s", "spread", "runs/s");
+        out.printf("    %-38s %12s %7s %9s  %s%n", "method", "median/s", "spread", "CPU us/hs", "runs/s");
         for (MethodRuns m : kr.methods()) {
             List<String> doubts = m.doubts(kr.fastest());
-            out.printf("    %-38s %,12.0f %6.0f%%  %s%s%s%n", m.method().label(), m.perSecond(), 100 * m.spread(),
+            out.printf("    %-38s %,12.0f %6.0f%% %9.1f  %s%s%s%n", m.method().label(), m.perSecond(), 100 * m.spread(),
+                m.cpuMicrosPerHandshake(),
                 String.join(" ", m.runs().stream().map(r -> String.format("%,.0f", r.perSecond())).toList()),
                 m.method() == kr.reference() ? "   <- reference" : "",
                 doubts.isEmpty() ? "" : "   (" + String.join("; ", doubts) + ")");
         }
         kr.notes().forEach(n -> out.println("    note: " + n));
+        out.println("    (CPU us/hs: the measuring process's CPU per handshake, loopback softirq work included;"
+            + " it moves less with other load than the rate)");
         out.printf("  x kernel below is against %s, %,.0f handshakes/s%s%n", kr.reference().label(), kr.perSecond(),
             kr.referenceDoubts().isEmpty() ? ""
                 : "; THIS REFERENCE LOOKS WRONG: " + String.join("; ", kr.referenceDoubts()));
@@ -269,6 +272,7 @@ public final class HandshakeBench {
             jm.put("per_second", m.perSecond());
             jm.put("runs_per_second", m.runs().stream().map(HandshakeRate::perSecond).toList());
             jm.put("spread", m.spread());
+            jm.put("cpu_us_per_handshake", m.cpuMicrosPerHandshake());
             jm.put("extra_runs", m.extraRuns());
             jm.put("other_cpu_share", m.median().otherCpuShare());
             jm.put("doubts", m.doubts(kr.fastest()));

@@ -127,7 +127,8 @@ public final class KernelHandshakeBench {
             long connects1 = connects.sum();
             long accepts1 = accepts.sum();
             long t1 = System.nanoTime();
-            double otherCpu = Libc.CpuTicks.now().otherSecondsSince(cpu0)
+            Libc.CpuTicks cpu1 = Libc.CpuTicks.now();
+            double otherCpu = cpu1.otherSecondsSince(cpu0)
                 / ((t1 - t0) / 1e9 * Runtime.getRuntime().availableProcessors());
             running.set(false);
             // Clients finish their last connect while the listener still accepts, so stopping
@@ -139,7 +140,8 @@ public final class KernelHandshakeBench {
             long overflowsAfter = tcpExtCounter("ListenOverflows");
             return new HandshakeRate(clientThreads, acceptorThreads, Duration.ofNanos(t1 - t0),
                 connects1 - connects0, accepts1 - accepts0, errorCount, Optional.ofNullable(firstError.get()),
-                overflowsBefore < 0 || overflowsAfter < 0 ? -1 : overflowsAfter - overflowsBefore, otherCpu);
+                overflowsBefore < 0 || overflowsAfter < 0 ? -1 : overflowsAfter - overflowsBefore, otherCpu,
+                cpu1.selfSecondsSince(cpu0));
         } finally {
             running.set(false);
             clients.forEach(Thread::interrupt);

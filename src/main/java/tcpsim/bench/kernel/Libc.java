@@ -131,6 +131,10 @@ final class Libc {
             }
         }
 
+        double selfSecondsSince(CpuTicks earlier) {
+            return (self - earlier.self) / (double) C.sysconf(SC_CLK_TCK);
+        }
+
         double otherSecondsSince(CpuTicks earlier) {
             long other = (machineBusy - earlier.machineBusy) - (self - earlier.self);
             return Math.max(0, other) / (double) C.sysconf(SC_CLK_TCK);

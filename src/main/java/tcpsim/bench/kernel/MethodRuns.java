@@ -33,6 +33,13 @@ public record MethodRuns(ReferenceMethod method, List<HandshakeRate> runs, int e
         return sorted.get((sorted.size() - 1) / 2);
     }
 
+    /** The median over runs of the process's CPU microseconds per handshake; NaN if never known. */
+    public double cpuMicrosPerHandshake() {
+        double[] us = runs.stream().mapToDouble(HandshakeRate::cpuMicrosPerHandshake).filter(d -> !Double.isNaN(d))
+            .sorted().toArray();
+        return us.length == 0 ? Double.NaN : us[(us.length - 1) / 2];
+    }
+
     /** Fastest run over slowest, minus one: 0.30 is "30 % apart". */
     public double spread() {
         return spread(runs);

@@ -114,7 +114,7 @@ public final class RateWorker {
             Long.parseLong(f.get("connects")), Long.parseLong(f.get("accepts")), Long.parseLong(f.get("errors")),
             "none".equals(firstError) ? Optional.empty() : Optional.ofNullable(firstError),
             overflowsBefore < 0 || overflowsAfter < 0 ? -1 : overflowsAfter - overflowsBefore,
-            Math.max(0, Double.parseDouble(f.get("other_cpu"))));
+            Math.max(0, Double.parseDouble(f.get("other_cpu"))), Long.parseLong(f.get("cpu_ns")) / 1e9);
     }
 
     /** {@code key=value} pairs; the last one, {@code first_error}, runs to the end of the line. */
@@ -127,25 +127,26 @@ public final class RateWorker {
             int eq = kv.indexOf('=');
             if (eq > 0) f.put(kv.substring(0, eq), kv.substring(eq + 1));
         }
-        for (String key : List.of("connects", "accepts", "errors", "window_ns", "other_cpu")) {
+        for (String key : List.of("connects", "accepts", "errors", "window_ns", "other_cpu", "cpu_ns")) {
             if (!f.containsKey(key)) throw new IllegalArgumentException("no " + key + " in: " + line);
         }
         return f;
     }
 
-    /** {@code RATE clients acceptors window_ns connects accepts errors overflows other_cpu first_error|-}. */
+    /** {@code RATE clients acceptors window_ns connects accepts errors overflows other_cpu cpu_s first_error|-}. */
     static String line(HandshakeRate r) {
         return "RATE " + r.clientThreads() + " " + r.acceptorThreads() + " " + r.measured().toNanos() + " "
             + r.connects() + " " + r.accepts() + " " + r.errors() + " " + r.listenOverflows() + " "
-            + r.otherCpuShare() + " " + r.firstError().map(RateWorker::oneLine).orElse("-");
+            + r.otherCpuShare() + " " + r.cpuSeconds() + " " + r.firstError().map(RateWorker::oneLine).orElse("-");
     }
 
     static HandshakeRate parse(String line) {
-        String[] f = line.split(" ", 10);
-        if (f.length != 10 || !f[0].equals("RATE")) throw new IllegalArgumentException("not a RATE line: " + line);
+        String[] f = line.split(" ", 11);
+        if (f.length != 11 || !f[0].equals("RATE")) throw new IllegalArgumentException("not a RATE line: " + line);
         return new HandshakeRate(Integer.parseInt(f[1]), Integer.parseInt(f[2]), Duration.ofNanos(Long.parseLong(f[3])),
             Long.parseLong(f[4]), Long.parseLong(f[5]), Long.parseLong(f[6]),
-            f[9].equals("-") ? Optional.empty() : Optional.of(f[9]), Long.parseLong(f[7]), Double.parseDouble(f[8]));
+            f[10].equals("-") ? Optional.empty() : Optional.of(f[10]), Long.parseLong(f[7]), Double.parseDouble(f[8]),
+            Double.parseDouble(f[9]));
     }
 
     private static String oneLine(String s) {

@@ -4,9 +4,9 @@
  * close with SO_LINGER 0 (the RST frees both ends without TIME_WAIT). Compiled at bench time:
  *   gcc -O2 -pthread -o handshake handshake.c
  * usage: handshake CLIENTS WARMUP_SECONDS SECONDS
- * prints one line: connects=N accepts=N errors=N window_ns=N other_cpu=F first_error=TEXT
+ * prints one line: connects=N accepts=N errors=N window_ns=N other_cpu=F cpu_ns=N first_error=TEXT
  * (other_cpu: the share of the machine's CPU time other processes used in the window, from
- * /proc/stat minus this process's own CPU time).
+ * /proc/stat minus this process's own CPU time; cpu_ns: this process's CPU time in the window).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -133,7 +133,7 @@ int main(int argc, char **argv) {
         other = (busy_s - self_s) / ((t1 - t0) / 1e9 * sysconf(_SC_NPROCESSORS_ONLN));
         if (other < 0) other = 0;
     }
-    printf("connects=%ld accepts=%ld errors=%ld window_ns=%lld other_cpu=%.4f first_error=%s\n",
-           c1 - c0, a1 - a0, errs, t1 - t0, other, first_error);
+    printf("connects=%ld accepts=%ld errors=%ld window_ns=%lld other_cpu=%.4f cpu_ns=%lld first_error=%s\n",
+           c1 - c0, a1 - a0, errs, t1 - t0, other, self1 - self0, first_error);
     return 0;
 }

@@ -93,16 +93,16 @@ class KernelReferenceTest {
     @Test
     void rateLineRoundTripsAndTheCLoopLineParses() {
         HandshakeRate r = new HandshakeRate(2, 1, Duration.ofNanos(3_000_000_123L), 10, 9, 1,
-            Optional.of("connect: Connection refused"), 0, 0.25);
+            Optional.of("connect: Connection refused"), 0, 0.25, 1.5);
         assertEquals(r, RateWorker.parse(RateWorker.line(r)));
 
-        var f = RateWorker.fields("connects=5 accepts=4 errors=0 window_ns=7 other_cpu=0.1000 first_error=accept: Bad file descriptor");
+        var f = RateWorker.fields("connects=5 accepts=4 errors=0 window_ns=7 other_cpu=0.1000 cpu_ns=9 first_error=accept: Bad file descriptor");
         assertEquals("accept: Bad file descriptor", f.get("first_error"));
         assertEquals("4", f.get("accepts"));
     }
 
     private static HandshakeRate rate(double perSecond) {
-        return new HandshakeRate(2, 1, Duration.ofSeconds(1), (long) perSecond, (long) perSecond, 0, Optional.empty(), 0, 0);
+        return new HandshakeRate(2, 1, Duration.ofSeconds(1), (long) perSecond, (long) perSecond, 0, Optional.empty(), 0, 0, 0.5);
     }
 
     private static boolean onPath(String tool) {
