@@ -7,7 +7,8 @@ import java.util.List;
  * The runs of one {@link ReferenceMethod} and what a skeptical reader should be told about them.
  *
  * @param runs every run, in the order taken
- * @param extraRuns how many runs were added because the first ones disagreed
+ * @param extraRuns how many runs were added because the first runs of some method disagreed (every
+ *        method gets as many more, in turns)
  */
 public record MethodRuns(ReferenceMethod method, List<HandshakeRate> runs, int extraRuns) {
     /** Runs disagree when the fastest is more than this much above the slowest. */
