@@ -18,8 +18,6 @@ import tcpsim.bench.kernel.Libc.Sockets;
 final class JnaHandshakeLoop {
     private JnaHandshakeLoop() {}
 
-    private static final int JOIN_TIMEOUT_MS = 20_000;
-
     static HandshakeRate measureRate(int clientThreads, Duration duration, Duration warmup)
         throws IOException, InterruptedException {
         if (clientThreads < 1) throw new IllegalArgumentException("need at least one client thread");
@@ -37,7 +35,7 @@ final class JnaHandshakeLoop {
             throw new IOException(why);
         }
         List<Thread> clients = new ArrayList<>();
-        Thread acceptor = start("jna-acceptor", () -> {
+        Thread acceptor = KernelHandshakeBench.start("jna-acceptor", () -> {
             while (true) {
                 int s = Sockets.accept(listener, null, null);
                 if (s < 0) {
@@ -53,7 +51,7 @@ final class JnaHandshakeLoop {
         try {
             int[] linger = {1, 0};
             for (int i = 0; i < clientThreads; i++) {
-                clients.add(start("jna-client-" + i, () -> {
+                clients.add(KernelHandshakeBench.start("jna-client-" + i, () -> {
                     while (running.get()) {
                         int s = Sockets.socket(Sockets.AF_INET, Sockets.SOCK_STREAM, 0);
                         if (s < 0) {
@@ -89,7 +87,7 @@ final class JnaHandshakeLoop {
                 / ((t1 - t0) / 1e9 * Runtime.getRuntime().availableProcessors());
             running.set(false);
             // Clients finish their last connect while the listener still accepts.
-            join(clients);
+            KernelHandshakeBench.join(clients);
             long errorCount = errors.sum();
             long overflowsAfter = KernelHandshakeBench.tcpExtCounter("ListenOverflows");
             return new HandshakeRate(clientThreads, 1, Duration.ofNanos(t1 - t0), connects1 - connects0,
@@ -98,10 +96,10 @@ final class JnaHandshakeLoop {
                 cpu1.selfSecondsSince(cpu0));
         } finally {
             running.set(false);
-            join(clients);
+            KernelHandshakeBench.join(clients);
             accepting.set(false);
             Sockets.shutdown(listener, Sockets.SHUT_RDWR);
-            join(List.of(acceptor));
+            KernelHandshakeBench.join(List.of(acceptor));
             Sockets.close(listener);
         }
     }
@@ -117,19 +115,5 @@ final class JnaHandshakeLoop {
             throw new IOException(why);
         }
         return fd;
-    }
-
-    private static Thread start(String name, Runnable body) {
-        Thread t = new Thread(body, name);
-        t.setDaemon(true);
-        t.start();
-        return t;
-    }
-
-    private static void join(List<Thread> threads) throws InterruptedException {
-        for (Thread t : threads) {
-            t.join(JOIN_TIMEOUT_MS);
-            if (t.isAlive()) throw new IllegalStateException(t.getName() + " did not stop");
-        }
     }
 }

@@ -34,7 +34,8 @@ import picocli.CommandLine.Option;
 /**
  * The real kernel's side of {@code tcpsim bench handshake}: loopback connect/accept rate and slab
  * memory per established connection, measured with plain Java blocking sockets on this machine in
- * the host's network namespace. No sysctl is changed. Benchmarks, not tests: nothing here judges
+ * the calling process's network namespace ({@code bench handshake} calls the rate from a
+ * {@link RateWorker} in a private one). No sysctl is changed here. Benchmarks, not tests: nothing here judges
  * the figures.
  */
 public final class KernelHandshakeBench {
@@ -186,14 +187,14 @@ public final class KernelHandshakeBench {
         }
     }
 
-    private static Thread start(String name, Runnable body) {
+    static Thread start(String name, Runnable body) {
         Thread t = new Thread(body, name);
         t.setDaemon(true);
         t.start();
         return t;
     }
 
-    private static void join(List<Thread> threads) throws InterruptedException {
+    static void join(List<Thread> threads) throws InterruptedException {
         for (Thread t : threads) {
             t.join(JOIN_TIMEOUT_MS);
             if (t.isAlive()) {

@@ -101,11 +101,12 @@ public final class RateWorker {
         Process p = new ProcessBuilder(binary.toString(), Integer.toString(clients), warmup, seconds)
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+        // One line of output fits the pipe, so waiting first cannot block the loop's printf.
         if (!p.waitFor(Math.round(Double.parseDouble(warmup) + Double.parseDouble(seconds)) + 30, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new IOException("the C handshake loop did not finish");
         }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
         if (p.exitValue() != 0) throw new IOException("the C handshake loop exited with " + p.exitValue() + ": " + out);
         long overflowsAfter = KernelHandshakeBench.tcpExtCounter("ListenOverflows");
         Map<String, String> f = fields(out);
