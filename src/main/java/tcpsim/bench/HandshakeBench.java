@@ -4,7 +4,6 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
 import java.lang.management.ManagementFactory;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +12,9 @@ import tcpsim.app.ClientAppActor;
 import tcpsim.app.ServerAppActor;
 import tcpsim.bench.kernel.HandshakeRate;
 import tcpsim.bench.kernel.KernelHandshakeBench;
+import tcpsim.bench.kernel.KernelReference;
+import tcpsim.bench.kernel.MethodRuns;
+import tcpsim.bench.kernel.RateWorker;
 import tcpsim.bench.kernel.SlabPerConnection;
 import tcpsim.host.SlabActor;
 import tcpsim.net.Sysctls;
@@ -173,6 +175,32 @@ public final class HandshakeBench {
         }
     }
 
+    /** Every method's runs, what is doubtful about each, and which one the ratios are taken against. */
+    static void printReference(KernelReference.Measured kr, java.io.PrintStream out) {
+        kr.hostWarning().ifPresent(w -> out.println("  WARNING: " + w));
+        kr.cMissing().ifPresent(w -> out.println("  no C reference: " + w));
+        out.printf("  kernel loopback, %s, %d client threads + 1 acceptor, SO_LINGER 0%n",
+            kr.hostWarning().isPresent() ? "host network namespace"
+                : "private network namespace (lo up, ip_local_port_range " + RateWorker.PORT_RANGE + ", somaxconn "
+                    + RateWorker.SOMAXCONN + ")",
+            KernelHandshakeBench.DEFAULT_CLIENT_THREADS);
+        out.printf("    %-38s %12s %7s %9s  %s%n", "method", "median/s", "spread", "CPU us/hs", "runs/s");
+        for (MethodRuns m : kr.methods()) {
+            List<String> doubts = m.doubts(kr.fastest());
+            out.printf("    %-38s %,12.0f %6.0f%% %9.1f  %s%s%s%n", m.method().label(), m.perSecond(), 100 * m.spread(),
+                m.cpuMicrosPerHandshake(),
+                String.join(" ", m.runs().stream().map(r -> String.format("%,.0f", r.perSecond())).toList()),
+                m.method() == kr.reference() ? "   <- reference" : "",
+                doubts.isEmpty() ? "" : "   (" + String.join("; ", doubts) + ")");
+        }
+        kr.notes().forEach(n -> out.println("    note: " + n));
+        out.println("    (CPU us/hs: the measuring process's CPU per handshake, loopback softirq work included;"
+            + " it moves less with other load than the rate)");
+        out.printf("  x kernel below is against %s, %,.0f handshakes/s%s%n", kr.reference().label(), kr.perSecond(),
+            kr.referenceDoubts().isEmpty() ? ""
+                : "; THIS REFERENCE LOOKS WRONG: " + String.join("; ", kr.referenceDoubts()));
+    }
+
     public static Map<String, Object> run(boolean quick, java.io.PrintStream out) throws Exception {
         Map<String, Object> j = new LinkedHashMap<>();
         int n = quick ? 5_000 : 20_000;
@@ -180,16 +208,14 @@ public final class HandshakeBench {
         out.println("tcpsim bench handshake" + (quick ? " (quick)" : "") + ": " + n + " handshakes per figure, best and median of "
             + repeats + " runs");
 
-        out.print("  kernel loopback rate (median of 3) ... ");
-        List<HandshakeRate> ks = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            ks.add(KernelHandshakeBench.measureRate(KernelHandshakeBench.DEFAULT_CLIENT_THREADS,
-                Duration.ofSeconds(quick ? 1 : 3), Duration.ofSeconds(1)));
+        KernelReference.Measured kr;
+        out.print("  kernel loopback reference, 3 methods x 3 runs ");
+        try (KernelReference ref = KernelReference.start()) {
+            kr = ref.measure(3, KernelHandshakeBench.DEFAULT_CLIENT_THREADS, 1, quick ? 1 : 3, out);
         }
-        ks.sort(java.util.Comparator.comparingDouble(HandshakeRate::perSecond));
-        HandshakeRate k = ks.get(1);
-        out.printf("%,.0f/s (runs %,.0f %,.0f %,.0f; other processes took %.0f%% of the CPU)%n", k.perSecond(),
-            ks.get(0).perSecond(), ks.get(1).perSecond(), ks.get(2).perSecond(), 100 * k.otherCpuShare());
+        out.println();
+        printReference(kr, out);
+        double kernel = kr.perSecond();
 
         List<Rate> rates = new ArrayList<>();
         try (Simulation det = Simulation.deterministic(Strategy.fifo())) {
@@ -208,34 +234,52 @@ public final class HandshakeBench {
 
         out.println();
         out.printf("  %-40s %12s %9s %12s %9s %8s%n", "", "handshakes/s", "x kernel", "median run", "x kernel", "msgs/hs");
-        out.printf("  %-40s %,12.0f %9s %12s %9s %8s%n", "kernel, loopback, " + k.clientThreads() + " client threads", k.perSecond(),
+        out.printf("  %-40s %,12.0f %9s %12s %9s %8s%n", "kernel, loopback, " + kr.reference().key(), kernel,
             "1.00", "", "", "-");
         List<Map<String, Object>> jr = new ArrayList<>();
         for (Rate r : rates) {
-            out.printf("  %-40s %,12.0f %9.2f %,12.0f %9.2f %8s%n", "model, " + r.name(), r.perSecond(), r.perSecond() / k.perSecond(),
-                r.medianPerSecond(), r.medianPerSecond() / k.perSecond(),
+            out.printf("  %-40s %,12.0f %9.2f %,12.0f %9.2f %8s%n", "model, " + r.name(), r.perSecond(), r.perSecond() / kernel,
+                r.medianPerSecond(), r.medianPerSecond() / kernel,
                 r.messages() > 0 ? String.format("%.1f", r.messagesPerHandshake()) : "-");
             jr.add(Map.of("name", r.name(), "handshakes", r.handshakes(), "per_second", r.perSecond(),
-                "ratio_to_kernel", r.perSecond() / k.perSecond(), "median_per_second", r.medianPerSecond(),
-                "median_ratio_to_kernel", r.medianPerSecond() / k.perSecond(), "messages_per_handshake", r.messagesPerHandshake()));
+                "ratio_to_kernel", r.perSecond() / kernel, "median_per_second", r.medianPerSecond(),
+                "median_ratio_to_kernel", r.medianPerSecond() / kernel, "messages_per_handshake", r.messagesPerHandshake()));
         }
         double msgs = rates.get(0).messagesPerHandshake();
         out.printf("%n  runtime ceiling: a bare message costs %.0f ns on the deterministic executor;%n", bare);
         out.printf("  at %.1f messages per handshake that caps the model at %,.0f handshakes/s (%.2f x kernel)%n",
-            msgs, 1e9 / (bare * msgs), 1e9 / (bare * msgs) / k.perSecond());
+            msgs, 1e9 / (bare * msgs), 1e9 / (bare * msgs) / kernel);
         double floor = bare * msgs + 2 * spawn;
         out.printf("  spawning and starting an actor in a slab of %d costs %.0f ns; with the 2 actors a connection%n",
             SlabActor.OBJECTS, spawn);
         out.printf("  creates (socket, child; request actors are reused) the cap is %,.0f handshakes/s (%.2f x kernel)%n",
-            1e9 / floor, 1e9 / floor / k.perSecond());
+            1e9 / floor, 1e9 / floor / kernel);
         out.printf("%n  memory per established connection (both ends, %,d held open)%n", heapN);
         out.printf("    kernel slab   %,8.0f bytes%n", slab.slabBytesPerConnection());
         out.printf("    model heap    %,8.0f bytes   (%.2f x kernel)%n", heap, heap / slab.slabBytesPerConnection());
 
-        j.put("kernel_per_second", k.perSecond());
-        j.put("kernel_runs_per_second", ks.stream().map(HandshakeRate::perSecond).toList());
-        j.put("kernel_other_cpu_share", k.otherCpuShare());
-        j.put("kernel_client_threads", k.clientThreads());
+        j.put("kernel_per_second", kernel);
+        j.put("kernel_reference_method", kr.reference().key());
+        j.put("kernel_reference_doubts", kr.referenceDoubts());
+        j.put("kernel_namespace", kr.hostWarning().isPresent() ? "host" : "private");
+        kr.hostWarning().ifPresent(w -> j.put("kernel_host_warning", w));
+        kr.cMissing().ifPresent(w -> j.put("kernel_c_missing", w));
+        j.put("kernel_client_threads", KernelHandshakeBench.DEFAULT_CLIENT_THREADS);
+        Map<String, Object> methods = new LinkedHashMap<>();
+        for (MethodRuns m : kr.methods()) {
+            Map<String, Object> jm = new LinkedHashMap<>();
+            jm.put("label", m.method().label());
+            jm.put("per_second", m.perSecond());
+            jm.put("runs_per_second", m.runs().stream().map(HandshakeRate::perSecond).toList());
+            jm.put("spread", m.spread());
+            jm.put("cpu_us_per_handshake", m.cpuMicrosPerHandshake());
+            jm.put("extra_runs", m.extraRuns());
+            jm.put("other_cpu_share", m.median().otherCpuShare());
+            jm.put("doubts", m.doubts(kr.fastest()));
+            methods.put(m.method().key(), jm);
+        }
+        j.put("kernel_methods", methods);
+        j.put("kernel_notes", kr.notes());
         j.put("model", jr);
         j.put("bare_message_ns", bare);
         j.put("spawn_ns", spawn);

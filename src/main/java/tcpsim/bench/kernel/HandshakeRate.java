@@ -20,14 +20,22 @@ import java.util.Optional;
  * @param otherCpuShare share of the machine's CPU time that other processes used during the
  *        measured window (approximate, see {@code Libc.CpuTicks}): above a few percent, the
  *        rate measured the machine's load as much as the kernel
+ * @param cpuSeconds CPU time the measuring process used in the window, user and system (the
+ *        loopback softirq work runs in its threads), JVM housekeeping included; -1 if unknown.
+ *        Per handshake, it moves far less with the machine's load than the rate does.
  */
 public record HandshakeRate(int clientThreads, int acceptorThreads, Duration measured, long connects,
                             long accepts, long errors, Optional<String> firstError, long listenOverflows,
-                            double otherCpuShare) {
+                            double otherCpuShare, double cpuSeconds) {
 
     /** Handshakes per second: accepted connections, since an accept needs the whole 3WHS. */
     public double perSecond() {
         return accepts / (measured.toNanos() / 1e9);
+    }
+
+    /** Microseconds of the process's CPU per accepted handshake, NaN if unknown. */
+    public double cpuMicrosPerHandshake() {
+        return cpuSeconds < 0 || accepts == 0 ? Double.NaN : cpuSeconds * 1e6 / accepts;
     }
 
     public double connectsPerSecond() {

@@ -34,7 +34,8 @@ import picocli.CommandLine.Option;
 /**
  * The real kernel's side of {@code tcpsim bench handshake}: loopback connect/accept rate and slab
  * memory per established connection, measured with plain Java blocking sockets on this machine in
- * the host's network namespace. No sysctl is changed. Benchmarks, not tests: nothing here judges
+ * the calling process's network namespace ({@code bench handshake} calls the rate from a
+ * {@link RateWorker} in a private one). No sysctl is changed here. Benchmarks, not tests: nothing here judges
  * the figures.
  */
 public final class KernelHandshakeBench {
@@ -127,7 +128,8 @@ public final class KernelHandshakeBench {
             long connects1 = connects.sum();
             long accepts1 = accepts.sum();
             long t1 = System.nanoTime();
-            double otherCpu = Libc.CpuTicks.now().otherSecondsSince(cpu0)
+            Libc.CpuTicks cpu1 = Libc.CpuTicks.now();
+            double otherCpu = cpu1.otherSecondsSince(cpu0)
                 / ((t1 - t0) / 1e9 * Runtime.getRuntime().availableProcessors());
             running.set(false);
             // Clients finish their last connect while the listener still accepts, so stopping
@@ -139,7 +141,8 @@ public final class KernelHandshakeBench {
             long overflowsAfter = tcpExtCounter("ListenOverflows");
             return new HandshakeRate(clientThreads, acceptorThreads, Duration.ofNanos(t1 - t0),
                 connects1 - connects0, accepts1 - accepts0, errorCount, Optional.ofNullable(firstError.get()),
-                overflowsBefore < 0 || overflowsAfter < 0 ? -1 : overflowsAfter - overflowsBefore, otherCpu);
+                overflowsBefore < 0 || overflowsAfter < 0 ? -1 : overflowsAfter - overflowsBefore, otherCpu,
+                cpu1.selfSecondsSince(cpu0));
         } finally {
             running.set(false);
             clients.forEach(Thread::interrupt);
@@ -184,14 +187,14 @@ public final class KernelHandshakeBench {
         }
     }
 
-    private static Thread start(String name, Runnable body) {
+    static Thread start(String name, Runnable body) {
         Thread t = new Thread(body, name);
         t.setDaemon(true);
         t.start();
         return t;
     }
 
-    private static void join(List<Thread> threads) throws InterruptedException {
+    static void join(List<Thread> threads) throws InterruptedException {
         for (Thread t : threads) {
             t.join(JOIN_TIMEOUT_MS);
             if (t.isAlive()) {

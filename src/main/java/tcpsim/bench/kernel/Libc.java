@@ -3,7 +3,10 @@ package tcpsim.bench.kernel;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import com.sun.jna.Pointer;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -11,7 +14,8 @@ import java.util.stream.Stream;
 /**
  * The few process facts the kernel benchmark needs from libc and /proc: the open-file limit
  * (holding N connections with both ends in one process costs 2N descriptors), the open-fd count,
- * and the page size slabs are counted in.
+ * and the page size slabs are counted in; and, in {@link Sockets}, the socket calls of the
+ * handshake loop that bypasses the JDK's socket layer.
  */
 final class Libc {
     private Libc() {}
@@ -28,6 +32,8 @@ final class Libc {
         int getpagesize();
 
         long sysconf(int name);
+
+        int geteuid();
     }
 
     /** glibc bits/confname.h: _SC_CLK_TCK, the USER_HZ that /proc counts CPU time in. */
@@ -96,6 +102,10 @@ final class Libc {
         }
     }
 
+    static int geteuid() {
+        return C.geteuid();
+    }
+
     static int pageSize() {
         return C.getpagesize();
     }
@@ -121,9 +131,70 @@ final class Libc {
             }
         }
 
+        double selfSecondsSince(CpuTicks earlier) {
+            return (self - earlier.self) / (double) C.sysconf(SC_CLK_TCK);
+        }
+
         double otherSecondsSince(CpuTicks earlier) {
             long other = (machineBusy - earlier.machineBusy) - (self - earlier.self);
             return Math.max(0, other) / (double) C.sysconf(SC_CLK_TCK);
+        }
+    }
+
+    /**
+     * The handshake loop's socket calls, direct-mapped ({@code Native.register}): a JNA interface
+     * proxy costs a reflective call per syscall, which would measure JNA rather than the kernel.
+     * Failures return -1; {@code Native.getLastError()} on the same thread gives the errno.
+     */
+    static final class Sockets {
+        static {
+            Native.register("c");
+        }
+
+        private Sockets() {}
+
+        static final int AF_INET = 2;
+        static final int SOCK_STREAM = 1;
+        /** asm-generic/socket.h */
+        static final int SOL_SOCKET = 1;
+        static final int SO_LINGER = 13;
+        static final int SHUT_RDWR = 2;
+
+        static native int socket(int domain, int type, int protocol);
+
+        /** {@code optval} is a {@code struct linger {int l_onoff; int l_linger;}} here. */
+        static native int setsockopt(int fd, int level, int optname, int[] optval, int optlen);
+
+        static native int bind(int fd, byte[] addr, int addrlen);
+
+        static native int listen(int fd, int backlog);
+
+        static native int getsockname(int fd, byte[] addr, int[] addrlen);
+
+        static native int connect(int fd, byte[] addr, int addrlen);
+
+        static native int accept(int fd, Pointer addr, Pointer addrlen);
+
+        static native int shutdown(int fd, int how);
+
+        static native int close(int fd);
+
+        static native String strerror(int errnum);
+
+        /** A {@code struct sockaddr_in} for 127.0.0.1:{@code port}: family in host order, the rest in network order. */
+        static byte[] loopback(int port) {
+            byte[] sa = new byte[16];
+            ByteBuffer.wrap(sa).order(ByteOrder.nativeOrder()).putShort((short) AF_INET);
+            ByteBuffer.wrap(sa, 2, 6).order(ByteOrder.BIG_ENDIAN).putShort((short) port).put(new byte[] {127, 0, 0, 1});
+            return sa;
+        }
+
+        static int port(byte[] sockaddrIn) {
+            return ByteBuffer.wrap(sockaddrIn, 2, 2).order(ByteOrder.BIG_ENDIAN).getShort() & 0xffff;
+        }
+
+        static String lastError(String call) {
+            return call + ": " + strerror(Native.getLastError());
         }
     }
 }

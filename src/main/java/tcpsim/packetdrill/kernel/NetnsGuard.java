@@ -20,13 +20,13 @@ import tcpsim.packetdrill.Backend.BackendException;
  *   <li>it is fresh: no interface but {@code lo}, which is what {@code unshare -n} gives.</li>
  * </ul>
  */
-final class NetnsGuard {
+public final class NetnsGuard {
     private NetnsGuard() {}
 
     private static final Pattern NS_LINK = Pattern.compile("net:\\[(\\d+)]");
 
     /** Returns our namespace's inode, or throws when this process must not configure anything. */
-    static long requireIsolated(long launcherNetns) throws BackendException {
+    public static long requireIsolated(long launcherNetns) throws BackendException {
         long self = netnsInode(Path.of("/proc/self/ns/net"))
             .orElseThrow(() -> new BackendException("kernel agent: cannot read /proc/self/ns/net; refusing to configure"));
         if (self == launcherNetns) {
@@ -53,7 +53,7 @@ final class NetnsGuard {
     }
 
     /** The inode of a {@code /proc/PID/ns/net} link, empty when it cannot be read. */
-    static Optional<Long> netnsInode(Path link) {
+    public static Optional<Long> netnsInode(Path link) {
         try {
             Matcher m = NS_LINK.matcher(Files.readSymbolicLink(link).toString());
             return m.matches() ? Optional.of(Long.parseLong(m.group(1))) : Optional.empty();
