@@ -3,11 +3,11 @@ package tcpsim.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import java.util.List;
 import tcpsim.bench.HandshakeBench;
 import tcpsim.bench.ScaleBench;
 

@@ -1,7 +1,7 @@
 package tcpsim.cli;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The tcpsim command line. */
 @Command(name = "tcpsim", mixinStandardHelpOptions = true, version = "tcpsim " + tcpsim.Version.VERSION,

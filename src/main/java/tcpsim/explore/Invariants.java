@@ -1,7 +1,6 @@
 package tcpsim.explore;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import tcpsim.app.RunStats;

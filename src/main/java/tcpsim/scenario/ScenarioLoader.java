@@ -11,7 +11,6 @@ import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,8 +31,9 @@ import java.util.regex.Pattern;
 import tcpsim.net.Inject;
 import tcpsim.net.Skb;
 import tcpsim.net.SysctlException;
-import tcpsim.net.Sysctls;
 import tcpsim.net.Sysctls.Sysctl;
+import tcpsim.net.Sysctls;
+
 
 /**
  * Reads a HOCON scenario file (format: simulations/README.md) into a {@link Scenario}, checking

@@ -9,9 +9,9 @@ import tcpsim.host.NetNs;
 import tcpsim.link.Faults;
 import tcpsim.link.WireTap;
 import tcpsim.runtime.ModelChoices;
-import tcpsim.scenario.ExploreSpec;
 import tcpsim.runtime.Simulation;
 import tcpsim.runtime.Trace;
+import tcpsim.scenario.ExploreSpec;
 
 /** Runs one topology on a Simulation and hands back what happened. */
 public final class SimRun {

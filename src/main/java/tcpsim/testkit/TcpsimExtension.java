@@ -15,12 +15,12 @@ import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.TestWatcher;
 import org.slf4j.LoggerFactory;
-import tcpsim.sim.TraceFormat;
 import tcpsim.runtime.Clock;
 import tcpsim.runtime.Simulation;
 import tcpsim.runtime.Strategy;
 import tcpsim.runtime.Trace;
 import tcpsim.runtime.VirtualScheduler;
+import tcpsim.sim.TraceFormat;
 
 /**
  * JUnit 5 support for tests against the model: one {@link Simulation} per test class, an Akka

@@ -1,6 +1,5 @@
 package tcpsim.timer;
 
-import tcpsim.runtime.TimerList;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.AbstractBehavior;
@@ -14,6 +13,7 @@ import java.util.PriorityQueue;
 import tcpsim.runtime.Clock;
 import tcpsim.runtime.ModelChoices;
 import tcpsim.runtime.Receives;
+import tcpsim.runtime.TimerList;
 
 /**
  * A host's timer base (kernel/time/timer.c: struct timer_base): every timer_list of the host's

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -14,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tcpsim.host.NetNs;
 import tcpsim.net.Skb;
-import tcpsim.net.ipv4.InetHashtables.EhashEntry;
 import tcpsim.runtime.Schedule;
 import tcpsim.scenario.Scenario;
 import tcpsim.scenario.ScenarioLoader;

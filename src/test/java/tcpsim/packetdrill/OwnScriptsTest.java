@@ -10,11 +10,11 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import tcpsim.testkit.TcpsimExtension;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 import tcpsim.packetdrill.ScriptResult.Verdict;
+import tcpsim.testkit.TcpsimExtension;
 
 /**
  * The project's own scripts (src/test/resources/packetdrill), each first confirmed on the live

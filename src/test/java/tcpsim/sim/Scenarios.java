@@ -3,8 +3,8 @@ package tcpsim.sim;
 import java.util.List;
 import tcpsim.app.ClientAppActor;
 import tcpsim.app.ServerAppActor;
-import tcpsim.net.Sysctls;
 import tcpsim.net.Skb;
+import tcpsim.net.Sysctls;
 
 /** Topologies the tests share: a server and a client host across one link. */
 final class Scenarios {

@@ -73,27 +73,14 @@ final class JnaHandshakeLoop {
                 }));
             }
             long overflowsBefore = KernelHandshakeBench.tcpExtCounter("ListenOverflows");
-            Thread.sleep(warmup.toMillis());
-            long connects0 = connects.sum();
-            long accepts0 = accepts.sum();
-            Libc.CpuTicks cpu0 = Libc.CpuTicks.now();
-            long t0 = System.nanoTime();
-            Thread.sleep(duration.toMillis());
-            long connects1 = connects.sum();
-            long accepts1 = accepts.sum();
-            long t1 = System.nanoTime();
-            Libc.CpuTicks cpu1 = Libc.CpuTicks.now();
-            double otherCpu = cpu1.otherSecondsSince(cpu0)
-                / ((t1 - t0) / 1e9 * Runtime.getRuntime().availableProcessors());
+            KernelHandshakeBench.Window w = KernelHandshakeBench.Window.measure(warmup, duration, connects, accepts);
             running.set(false);
             // Clients finish their last connect while the listener still accepts.
             KernelHandshakeBench.join(clients);
             long errorCount = errors.sum();
             long overflowsAfter = KernelHandshakeBench.tcpExtCounter("ListenOverflows");
-            return new HandshakeRate(clientThreads, 1, Duration.ofNanos(t1 - t0), connects1 - connects0,
-                accepts1 - accepts0, errorCount, Optional.ofNullable(firstError.get()),
-                overflowsBefore < 0 || overflowsAfter < 0 ? -1 : overflowsAfter - overflowsBefore, otherCpu,
-                cpu1.selfSecondsSince(cpu0));
+            return w.rate(clientThreads, 1, errorCount, Optional.ofNullable(firstError.get()),
+                KernelHandshakeBench.overflowsBetween(overflowsBefore, overflowsAfter));
         } finally {
             running.set(false);
             KernelHandshakeBench.join(clients);

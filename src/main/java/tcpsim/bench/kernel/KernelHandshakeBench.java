@@ -27,9 +27,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * The real kernel's side of {@code tcpsim bench handshake}: loopback connect/accept rate and slab
@@ -119,6 +119,31 @@ public final class KernelHandshakeBench {
                     }
                 }));
             }
+            Window w = Window.measure(warmup, duration, connects, accepts);
+            running.set(false);
+            // Clients finish their last connect while the listener still accepts, so stopping
+            // makes no errors of its own.
+            join(clients);
+            long errorCount = errors.sum();
+            server.close();
+            join(acceptors);
+            long overflowsAfter = tcpExtCounter("ListenOverflows");
+            return w.rate(clientThreads, acceptorThreads, errorCount, Optional.ofNullable(firstError.get()),
+                overflowsBetween(overflowsBefore, overflowsAfter));
+        } finally {
+            running.set(false);
+            clients.forEach(Thread::interrupt);
+            acceptors.forEach(Thread::interrupt);
+        }
+    }
+
+    /**
+     * The measured window of an in-process loop: after {@code warmup}, the connects and accepts
+     * counted during {@code duration}, with this process's CPU time and the other processes' share.
+     */
+    record Window(Duration measured, long connects, long accepts, double otherCpuShare, double cpuSeconds) {
+        static Window measure(Duration warmup, Duration duration, LongAdder connects, LongAdder accepts)
+            throws InterruptedException {
             Thread.sleep(warmup.toMillis());
             long connects0 = connects.sum();
             long accepts0 = accepts.sum();
@@ -129,25 +154,20 @@ public final class KernelHandshakeBench {
             long accepts1 = accepts.sum();
             long t1 = System.nanoTime();
             Libc.CpuTicks cpu1 = Libc.CpuTicks.now();
-            double otherCpu = cpu1.otherSecondsSince(cpu0)
-                / ((t1 - t0) / 1e9 * Runtime.getRuntime().availableProcessors());
-            running.set(false);
-            // Clients finish their last connect while the listener still accepts, so stopping
-            // makes no errors of its own.
-            join(clients);
-            long errorCount = errors.sum();
-            server.close();
-            join(acceptors);
-            long overflowsAfter = tcpExtCounter("ListenOverflows");
-            return new HandshakeRate(clientThreads, acceptorThreads, Duration.ofNanos(t1 - t0),
-                connects1 - connects0, accepts1 - accepts0, errorCount, Optional.ofNullable(firstError.get()),
-                overflowsBefore < 0 || overflowsAfter < 0 ? -1 : overflowsAfter - overflowsBefore, otherCpu,
+            double otherCpu = cpu1.otherSecondsSince(cpu0) / ((t1 - t0) / 1e9 * Runtime.getRuntime().availableProcessors());
+            return new Window(Duration.ofNanos(t1 - t0), connects1 - connects0, accepts1 - accepts0, otherCpu,
                 cpu1.selfSecondsSince(cpu0));
-        } finally {
-            running.set(false);
-            clients.forEach(Thread::interrupt);
-            acceptors.forEach(Thread::interrupt);
         }
+
+        HandshakeRate rate(int clients, int acceptors, long errors, Optional<String> firstError, long overflows) {
+            return new HandshakeRate(clients, acceptors, measured, connects, accepts, errors, firstError, overflows,
+                otherCpuShare, cpuSeconds);
+        }
+    }
+
+    /** Listen overflows between two reads of the counter, or -1 if either could not be read. */
+    static long overflowsBetween(long before, long after) {
+        return before < 0 || after < 0 ? -1 : after - before;
     }
 
     /** A TcpExt counter of /proc/net/netstat (this network namespace), or -1 if unreadable. */

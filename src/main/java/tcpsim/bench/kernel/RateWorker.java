@@ -114,7 +114,7 @@ public final class RateWorker {
         return new HandshakeRate(clients, 1, Duration.ofNanos(Long.parseLong(f.get("window_ns"))),
             Long.parseLong(f.get("connects")), Long.parseLong(f.get("accepts")), Long.parseLong(f.get("errors")),
             "none".equals(firstError) ? Optional.empty() : Optional.ofNullable(firstError),
-            overflowsBefore < 0 || overflowsAfter < 0 ? -1 : overflowsAfter - overflowsBefore,
+            KernelHandshakeBench.overflowsBetween(overflowsBefore, overflowsAfter),
             Math.max(0, Double.parseDouble(f.get("other_cpu"))), Long.parseLong(f.get("cpu_ns")) / 1e9);
     }
 

@@ -1,7 +1,7 @@
 package tcpsim.net.ipv4;
 
-import tcpsim.net.Mib;
 import tcpsim.net.Mib.Counter;
+import tcpsim.net.Mib;
 import tcpsim.net.Net;
 import tcpsim.net.SeqNum;
 import tcpsim.net.Skb;

@@ -1,7 +1,5 @@
 package tcpsim.packetdrill.model;
 
-import tcpsim.net.ipv4.Tcp;
-import tcpsim.sock.SocketActor;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
@@ -10,6 +8,8 @@ import tcpsim.host.HostActor;
 import tcpsim.host.NetNs;
 import tcpsim.link.LinkActor;
 import tcpsim.net.Packet;
+import tcpsim.net.ipv4.Tcp;
+import tcpsim.sock.SocketActor;
 
 /**
  * The root of one script's run (/user/run): the host under test, the scripted peer at the other

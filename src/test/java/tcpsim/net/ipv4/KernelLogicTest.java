@@ -3,13 +3,12 @@ package tcpsim.net.ipv4;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import java.util.HashMap;
-import java.util.Map;
-import tcpsim.net.Mib;
 import tcpsim.net.Mib.Counter;
 import tcpsim.net.Net;
 import tcpsim.net.Skb;
