@@ -11,7 +11,12 @@ import tcpsim.runtime.ModelChoices;
  */
 public final class Faults {
     /** What happens to one segment. {@code extraNanos} is the added delay of a DELAY. */
-    public record Fault(Kind kind, long extraNanos) {}
+    public record Fault(Kind kind, long extraNanos) {
+        /** As the trace names it: drop, duplicate, delay+Nns. */
+        String describe() {
+            return kind == Kind.DELAY ? "delay+" + extraNanos + "ns" : kind.name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     public enum Kind { NONE, DROP, DUPLICATE, DELAY }
 

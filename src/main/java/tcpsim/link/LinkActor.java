@@ -80,20 +80,11 @@ public final class LinkActor extends AbstractBehavior<LinkActor.Command> {
         ActorRef<HostActor.Command> to = hosts.get(p.daddr());
         if (!wire.transmit(p) || to == null) return this;
         Faults.Fault f = faults.next();
-        if (f.kind() == Faults.Kind.DROP) {
-            wire.faulted("drop", p);
-            return this;
-        }
-        long at = now + delayNanos;
-        if (f.kind() == Faults.Kind.DELAY) {
-            wire.faulted("delay+" + f.extraNanos() + "ns", p);
-            at += f.extraNanos();
-        }
+        if (f.kind() != Faults.Kind.NONE) wire.faulted(f, p);
+        if (f.kind() == Faults.Kind.DROP) return this;
+        long at = now + delayNanos + f.extraNanos();
         enqueue(new InFlight(at, seq++, to, p), now);
-        if (f.kind() == Faults.Kind.DUPLICATE) {
-            wire.faulted("duplicate", p);
-            enqueue(new InFlight(at, seq++, to, p), now);
-        }
+        if (f.kind() == Faults.Kind.DUPLICATE) enqueue(new InFlight(at, seq++, to, p), now);
         return this;
     }
 

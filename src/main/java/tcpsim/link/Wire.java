@@ -36,9 +36,9 @@ public final class Wire {
     }
 
     /** An explorer's fault on a packet that passed the wire: a trace line; a duplicate is on the wire twice. */
-    public synchronized void faulted(String what, Packet p) {
-        if (trace.on()) trace.event("fault " + what, name, p.toString());
-        if (what.equals("duplicate")) tap.tap(clock.nanos(), p);
+    public synchronized void faulted(Faults.Fault f, Packet p) {
+        if (trace.on()) trace.event("fault " + f.describe(), name, p.toString());
+        if (f.kind() == Faults.Kind.DUPLICATE) tap.tap(clock.nanos(), p);
     }
 
     public String name() {

@@ -3,8 +3,8 @@ package tcpsim.net.ipv4;
 /**
  * What a bind bucket keeps of one owner socket (its sk_bind_node): the address and reuse flags,
  * and whether it listens, as the owner gave them when it asked for the port. {@code sk} only says
- * which socket this is (compared by identity): the bucket never reads the socket itself, which
- * belongs to another lock.
+ * which socket this is (TcpSock keeps Object's identity equality): the bucket never reads the socket
+ * itself, which belongs to another lock.
  */
 public record BindOwner(TcpSock sk, int addr, boolean reuse, boolean reuseport, boolean listen) {
     /** The owner as {@code sk} stands now. */
@@ -14,17 +14,6 @@ public record BindOwner(TcpSock sk, int addr, boolean reuse, boolean reuseport, 
 
     public boolean same(BindOwner o) {
         return sk == o.sk;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof BindOwner b && b.sk == sk && b.addr == addr && b.reuse == reuse
-            && b.reuseport == reuseport && b.listen == listen;
-    }
-
-    @Override
-    public int hashCode() {
-        return System.identityHashCode(sk);
     }
 
     @Override

@@ -98,9 +98,7 @@ public final class InetConnectionSock {
             sk.hashed = true;
             return null;
         }
-        TcpState old = sk.skState;
-        sk.skState = TcpState.CLOSE;
-        if (sk.observer != null) sk.observer.changed(sk, old, TcpState.CLOSE);
+        Tcp.inetSkSetState(sk, TcpState.CLOSE);
         return Errno.EADDRINUSE;
     }
 

@@ -31,6 +31,12 @@ public final class Tcp {
             inetUnhash(sk, out);
             if (sk.icskBindHash && !sk.bindPortLock) InetHashtables.inetPutPort(sk, out);
         }
+        inetSkSetState(sk, state);
+    }
+
+    /** include/net/inet_sock.h: inet_sk_set_state — the state alone (and the trace): no counters, no unhash. */
+    static void inetSkSetState(TcpSock sk, TcpState state) {
+        TcpState old = sk.skState;
         sk.skState = state;
         if (sk.observer != null) sk.observer.changed(sk, old, state);
     }
